@@ -1,0 +1,38 @@
+# Two commands do everything on a fresh machine (README): `make run` and `make test`.
+# uv is bootstrapped with pip (pinned); everything else comes from uv.lock.
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+export UV_LINK_MODE := copy
+
+.PHONY: setup run test lint format ui clean
+
+$(UV):
+	$(PYTHON) -m pip install --quiet --user "uv==$(UV_VERSION)" || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
+
+setup: $(UV)
+	$(UV) sync --locked --quiet
+
+## run: set up, then materialize every year partition found in data/raw into the warehouse
+run: setup
+	$(UV) run gipr run data/raw
+
+## test: set up, lint, then the whole test suite
+test: setup lint
+	$(UV) run pytest -q -p no:cacheprovider
+
+lint: setup
+	$(UV) run ruff check gipr_pipeline gipr_pipeline_tests
+	$(UV) run ruff format --check gipr_pipeline gipr_pipeline_tests
+
+format: setup
+	$(UV) run ruff check --fix gipr_pipeline gipr_pipeline_tests
+	$(UV) run ruff format gipr_pipeline gipr_pipeline_tests
+
+## ui: the Dagster UI with every asset, check, schedule and sensor
+ui: setup
+	$(UV) run dagster dev -w workspace.yaml
+
+clean:
+	rm -rf .venv data/warehouse data/docs .dagster_home

@@ -1,0 +1,106 @@
+"""Bytes → normalized text: encoding detection, binary detection, NFKC normalization."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Signatures of binary formats that portals and users save by mistake as .txt.
+_BINARY_MAGIC = (
+    b"\x89PNG",
+    b"PK\x03\x04",
+    b"%PDF",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"\xd0\xcf\x11\xe0",  # OLE2 (.doc/.xls)
+    b"\x1f\x8b",  # gzip
+    b"Rar!",
+    b"7z\xbc\xaf",
+    b"BM",
+)
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# NFKC keeps CJK punctuation that portals use interchangeably with ASCII; fold the ones that
+# matter for reading numbers and labels.
+_FOLD = str.maketrans({"\u3000": " ", "\xa0": " ", "\u2014": "—", "\u2015": "—", "\uff5c": "|", "\u2502": "|"})
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    encoding: str
+    lossy: bool = False  # some bytes were replaced (mixed or broken encoding)
+
+
+class DecodeError(Exception):
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def looks_binary(data: bytes) -> bool:
+    head = data[:8]
+    if any(head.startswith(m) for m in _BINARY_MAGIC if m != b"BM") or (
+        head.startswith(b"BM") and b"\x00" in data[:64]
+    ):
+        return True
+    sample = data[:4096]
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    if b"\x00" in sample:
+        return True
+    ctrl = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return ctrl > len(sample) * 0.05
+
+
+def decode_bytes(data: bytes) -> Decoded:
+    """Decode report bytes, trying the encodings Chinese portals actually use.
+
+    Raises DecodeError with reason ``empty``, ``binary`` or ``undecodable``.
+    """
+    if not data or not data.strip():
+        raise DecodeError("empty", "the file is empty or holds only whitespace")
+    if data.startswith(codecs.BOM_UTF8):
+        return _checked(data[3:], "utf-8-sig")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return _checked(data, "utf-16")
+        except DecodeError:
+            raise
+    if looks_binary(data):
+        raise DecodeError("binary", "the file is binary, not text")
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return _checked(data, enc)
+        except UnicodeDecodeError:
+            continue
+    # Mixed encodings (a GBK footer pasted under a UTF-8 body): keep what UTF-8 reads.
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if bad <= max(16, len(text) // 50):
+        return Decoded(text, "utf-8", lossy=True)
+    raise DecodeError("undecodable", "the bytes are not text in UTF-8, UTF-16 or GB18030/GBK")
+
+
+def _checked(data: bytes, enc: str) -> Decoded:
+    try:
+        text = data.decode(enc)
+    except UnicodeDecodeError as e:
+        if enc in ("utf-8", "gb18030"):
+            raise
+        raise DecodeError("undecodable", f"invalid {enc} text: {e.reason}") from None
+    if not text.strip():
+        raise DecodeError("empty", "the file is empty or holds only whitespace")
+    return Decoded(text, enc.replace("-sig", ""))
+
+
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width digits, parentheses, colons → ASCII), drop zero-width characters,
+    unify line breaks."""
+    text = unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH))
+    return _NEWLINES.sub("\n", text).translate(_FOLD)

@@ -1,0 +1,118 @@
+"""The parser's result types: what one input file becomes.
+
+One ``ReportResult`` per input, always: rejected inputs carry a reason code instead of facts, so
+nothing is silently dropped between the raw folder and the marts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Reason codes for rejected inputs: a fixed, documented list (README "Rejection reasons").
+REJECTION_REASONS: dict[str, str] = {
+    "empty": "the file is empty or holds only whitespace",
+    "binary": "the file is binary (NUL bytes or a known binary signature such as PNG/ZIP/PDF)",
+    "undecodable": "the bytes are not text in UTF-8, UTF-16 or GB18030/GBK",
+    "not_a_report": "the text is not a 政府信息公开工作年度报告 (no template section or table found)",
+    "no_tables": "the text looks like such a report but none of its three tables could be read",
+    "no_text_layer": "the PDF has no text layer (a scan); OCR is out of scope",
+    "unreadable_document": "the HTML/DOCX/PDF container could not be read (truncated, encrypted, corrupt)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    table: str
+    row: str
+    column: str
+    value: int | float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"table": self.table, "row": self.row, "column": self.column, "value": self.value}
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """A broken balance rule: ``actual`` (the printed total) differs from ``expected`` (the parts)."""
+
+    rule: str
+    table: str
+    row: str | None
+    column: str | None
+    expected: int | float
+    actual: int | float
+    severity: str = "hard"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "table": self.table,
+            "row": self.row,
+            "column": self.column,
+            "expected": self.expected,
+            "actual": self.actual,
+        }
+
+
+@dataclass(slots=True)
+class ReportMeta:
+    agency: str | None = None
+    year: int | None = None
+    published: str | None = None  # ISO date YYYY-MM-DD
+    template: str | None = None  # "2021" | "2019"
+    phone: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "agency": self.agency,
+            "year": self.year,
+            "published": self.published,
+            "template": self.template,
+            "phone": self.phone,
+        }
+
+
+@dataclass(slots=True)
+class ReportResult:
+    """Everything the parser learned from one input file."""
+
+    source: str
+    status: str = "ok"  # "ok" | "rejected"
+    reason: str | None = None  # a REJECTION_REASONS key when rejected
+    message: str | None = None  # a human sentence for the reason
+    report: ReportMeta = field(default_factory=ReportMeta)
+    facts: list[Fact] = field(default_factory=list)
+    missing_tables: list[str] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+    # Problem strings are "code: detail"; the code part is stable (README "Problems").
+    problems: list[str] = field(default_factory=list)
+    # Not part of the JSON line: used by the pipeline's sections asset.
+    sections: dict[str, str] = field(default_factory=dict)
+    encoding: str | None = None
+    format: str = "text"
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "status": self.status,
+            "reason": self.reason,
+            "message": self.message,
+            "report": self.report.to_json(),
+            "facts": [f.to_json() for f in self.facts],
+            "missing_tables": list(self.missing_tables),
+            "violations": [v.to_json() for v in self.violations],
+            "problems": list(self.problems),
+        }
+
+
+def rejected(source: str, reason: str, message: str | None = None, **kw: Any) -> ReportResult:
+    if reason not in REJECTION_REASONS:
+        raise ValueError(f"unknown rejection reason {reason!r}")
+    return ReportResult(
+        source=source, status="rejected", reason=reason, message=message or REJECTION_REASONS[reason], **kw
+    )
