@@ -23,7 +23,9 @@ _BINARY_MAGIC = (
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 # NFKC keeps CJK punctuation that portals use interchangeably with ASCII; fold the ones that
 # matter for reading numbers and labels.
-_FOLD = str.maketrans({"\u3000": " ", "\xa0": " ", "\u2014": "—", "\u2015": "—", "\uff5c": "|", "\u2502": "|"})
+_FOLD = str.maketrans(
+    {"\u3000": " ", "\xa0": " ", "\u2014": "—", "\u2015": "—", "\uff5c": "|", "\u2502": "|"}
+)
 
 
 @dataclass(frozen=True, slots=True)

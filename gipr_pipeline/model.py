@@ -114,5 +114,9 @@ def rejected(source: str, reason: str, message: str | None = None, **kw: Any) ->
     if reason not in REJECTION_REASONS:
         raise ValueError(f"unknown rejection reason {reason!r}")
     return ReportResult(
-        source=source, status="rejected", reason=reason, message=message or REJECTION_REASONS[reason], **kw
+        source=source,
+        status="rejected",
+        reason=reason,
+        message=message or REJECTION_REASONS[reason],
+        **kw,
     )

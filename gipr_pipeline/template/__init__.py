@@ -63,9 +63,6 @@ class Rule:
     parts: tuple[str, ...]
     description: str
 
-    def parts_for(self, table: Table) -> tuple[str, ...]:
-        return self.parts
-
 
 @dataclass(frozen=True)
 class Section:
@@ -173,5 +170,12 @@ def load_template(version: str = "2021") -> Template:
     )
 
 
-SECTION_CODES = ("overview", "active_disclosure", "applications", "review_litigation", "problems", "other")
+SECTION_CODES = (
+    "overview",
+    "active_disclosure",
+    "applications",
+    "review_litigation",
+    "problems",
+    "other",
+)
 TABLE_CODES = ("applications", "review_litigation", "active_disclosure")

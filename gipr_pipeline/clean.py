@@ -1,0 +1,75 @@
+"""Strip portal chrome and collapse a page that was copied twice."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Lines that belong to the portal page, not to the report. Each is matched only on short lines so
+# that a report sentence mentioning, say, a browser is never cut.
+_CHROME = re.compile(
+    r"主办单位|承办单位|ICP备|ICP证|网站标识码|公网安备|浏览次数|访问次数|阅读次数|建议您?使用.{0,20}浏览器"
+    r"|分享到|【\s*打印\s*】|【\s*关闭\s*】|打印本页|关闭窗口|字号[::]?\s*[大中小]|版权所有|您现在的位置|当前位置"
+)
+_CHROME_MAX_LEN = 160
+# Weaker markers: words a report may also use, so only on lines that hold little else.
+_CHROME_SHORT = re.compile(r"网站地图|联系我们|无障碍|适老化|扫一扫|首页|打印|关闭|分辨率")
+_CHROME_SHORT_MAX_LEN = 24
+
+
+@dataclass(slots=True)
+class Cleaned:
+    text: str
+    duplicated: bool = False
+    copies_differ: bool = False
+    chrome_lines: int = 0
+
+
+def strip_chrome(lines: list[str]) -> tuple[list[str], int]:
+    kept = [
+        ln
+        for ln in lines
+        if not (
+            (len(ln) <= _CHROME_MAX_LEN and _CHROME.search(ln))
+            or (len(ln) <= _CHROME_SHORT_MAX_LEN and _CHROME_SHORT.search(ln))
+        )
+    ]
+    return kept, len(lines) - len(kept)
+
+
+def _heading_key(line: str) -> str:
+    return re.sub(r"\s+", "", line)
+
+
+def dedupe_copies(lines: list[str], first_heading: str | None) -> tuple[list[str], bool, bool]:
+    """When the whole report appears twice (a page saved with its print view), keep the first.
+
+    ``first_heading`` is the report's first section heading line; a second identical occurrence
+    marks the start of the second copy (with the introduction lines before it, if they repeat too).
+    Returns (lines, duplicated, copies_differ).
+    """
+    if first_heading is None:
+        return lines, False, False
+    key = _heading_key(first_heading)
+    hits = [i for i, ln in enumerate(lines) if _heading_key(ln) == key]
+    if len(hits) < 2:
+        return lines, False, False
+    h1, h2 = hits[0], hits[1]
+    start = h2
+    # The intro before the first heading usually repeats too: walk back over matching lines.
+    k = 1
+    while k <= h1 and h2 - k > h1 and lines[h1 - k] == lines[h2 - k]:
+        start = h2 - k
+        k += 1
+    first, second = lines[:start], lines[start:]
+    prefix = first[h1 - (h2 - start) :]
+    differ = second != prefix[: len(second)]
+    return first, True, differ
+
+
+def clean(text: str, first_heading: str | None) -> Cleaned:
+    lines = [ln.strip() for ln in text.split("\n")]
+    lines, n_chrome = strip_chrome(lines)
+    lines = [ln for ln in lines if ln]
+    lines, dup, differ = dedupe_copies(lines, first_heading)
+    return Cleaned("\n".join(lines), dup, differ, n_chrome)
