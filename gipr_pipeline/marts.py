@@ -1,0 +1,558 @@
+"""Pure polars transforms: parse results → base tables → marts, and the balance rules on marts.
+
+No Dagster here: the assets in ``defs/`` call these functions, the tests call them directly.
+Column names avoid the SQL keywords ``row``/``column`` (``row_code``/``column_code``). Every
+frame carries ``year`` (the partition column in the warehouse).
+
+Dtypes are exact (the pandera schemas in ``schemas.py`` do not coerce), so what the assets
+return is what the warehouse stores and what downstream assets load back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import polars as pl
+
+from gipr_pipeline.inventory import Assignment, RawInput, decoded_text
+from gipr_pipeline.model import ReportResult
+from gipr_pipeline.template import VERSIONS, Table, load_template
+
+YEAR = pl.Int32
+KEYS = ("report_id", "year", "agency", "template")
+
+APPLICANT_COLUMNS = load_template("2021").table("applications").columns
+REVIEW_COLUMNS = load_template("2021").table("review_litigation").columns
+DISCLOSURE_COLUMNS = load_template("2021").table("active_disclosure").columns
+# active_disclosure columns that hold amounts (decimals); every other value is a count.
+DECIMAL_COLUMNS = frozenset(
+    c for r in load_template("2021").table("active_disclosure").rows if r.decimal for c in r.columns
+)
+
+# year_summary outcome groups: name → row-code prefix in the applications table (section 三).
+OUTCOME_GROUPS: dict[str, str] = {
+    "granted": "3.1",  # (一)予以公开
+    "partly_granted": "3.2",  # (二)部分公开
+    "withheld": "3.3",  # (三)不予公开 (3.3.1–3.3.8)
+    "unavailable": "3.4",  # (四)无法提供
+    "not_processed": "3.5",  # (五)不予处理
+    "other_handling": "3.6",  # (六)其他处理 (3.6 in 2019, 3.6.1–3.6.3 since 2021)
+    "total": "3.7",  # (七)总计
+}
+
+# ---------------------------------------------------------------- schemas of the base tables
+RAW_REPORTS_SCHEMA = {
+    "report_id": pl.String,
+    "year": YEAR,
+    "path": pl.String,
+    "paths": pl.List(pl.String),
+    "n_paths": pl.Int32,
+    "size": pl.Int64,
+    "accepted": pl.Boolean,
+    "year_source": pl.String,
+    "format": pl.String,
+    "encoding": pl.String,
+    "text": pl.String,
+    "content": pl.Binary,
+}
+SECTIONS_SCHEMA = {
+    "report_id": pl.String,
+    "year": YEAR,
+    "agency": pl.String,
+    "published": pl.Date,
+    "template": pl.String,
+    "section_code": pl.String,
+    "section_order": pl.Int32,
+    "text": pl.String,
+}
+FACTS_SCHEMA = {
+    "report_id": pl.String,
+    "year": YEAR,
+    "agency": pl.String,
+    "template": pl.String,
+    "table_code": pl.String,
+    "row_code": pl.String,
+    "column_code": pl.String,
+    "value": pl.Float64,
+}
+PROBLEMS_SCHEMA = {
+    "report_id": pl.String,
+    "year": YEAR,
+    "kind": pl.String,  # "problem" | "violation" | "missing_table"
+    "code": pl.String,  # problem code, rule id or table code
+    "detail": pl.String,
+    "table_code": pl.String,
+    "row_code": pl.String,
+    "column_code": pl.String,
+    "expected": pl.Float64,
+    "actual": pl.Float64,
+    "severity": pl.String,
+}
+REJECTED_SCHEMA = {
+    "report_id": pl.String,
+    "year": YEAR,
+    "path": pl.String,
+    "paths": pl.List(pl.String),
+    "size": pl.Int64,
+    "reason": pl.String,
+    "message": pl.String,
+    "year_source": pl.String,
+}
+VIOLATIONS_SCHEMA = {
+    "report_id": pl.String,
+    "year": YEAR,
+    "agency": pl.String,
+    "rule": pl.String,
+    "severity": pl.String,
+    "table_code": pl.String,
+    "row_code": pl.String,
+    "column_code": pl.String,
+    "expected": pl.Float64,
+    "actual": pl.Float64,
+    "difference": pl.Float64,
+}
+
+
+def _wide_schema(columns: Sequence[str], decimal: Iterable[str] = ()) -> dict[str, pl.DataType]:
+    dec = set(decimal)
+    return {
+        **{k: (YEAR if k == "year" else pl.String) for k in KEYS},
+        "row_code": pl.String,
+        "row_order": pl.Int32,
+        **{c: (pl.Float64 if c in dec else pl.Int64) for c in columns},
+    }
+
+
+APPLICATIONS_SCHEMA = _wide_schema(APPLICANT_COLUMNS)
+REVIEW_SCHEMA = _wide_schema(REVIEW_COLUMNS)
+DISCLOSURE_SCHEMA = _wide_schema(DISCLOSURE_COLUMNS, DECIMAL_COLUMNS)
+YEAR_SUMMARY_SCHEMA: dict[str, pl.DataType] = {
+    "year": YEAR,
+    "reports": pl.Int64,  # distinct inputs accounted in the year (reports + rejected)
+    "reports_accepted": pl.Int64,
+    "reports_rejected": pl.Int64,
+    "reports_with_violations": pl.Int64,  # accepted reports breaking a hard rule
+    "reports_checked": pl.Int64,  # reports in applications_checked
+    **{f"received_{c}": pl.Int64 for c in APPLICANT_COLUMNS},
+    "carried_over_in": pl.Int64,
+    **{f"outcome_{g}": pl.Int64 for g in OUTCOME_GROUPS},
+    "carried_over_out": pl.Int64,
+    "disclosure_rate": pl.Float64,
+    "review_cases": pl.Int64,
+    "review_corrected": pl.Int64,
+    "review_correction_rate": pl.Float64,
+}
+
+
+def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    return pl.DataFrame(schema=schema)
+
+
+def _frame(rows: list[dict], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=schema, orient="row") if rows else empty(schema)
+
+
+def _date(s: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(s) if s else None
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- base tables from parse results
+Item = tuple[RawInput, ReportResult, Assignment]
+
+
+def raw_reports(items: Iterable[Item]) -> pl.DataFrame:
+    """One row per distinct input (content hash), every path that holds it."""
+    rows = []
+    for inp, res, a in items:
+        text, encoding = decoded_text(inp.data)
+        rows.append(
+            {
+                "report_id": inp.report_id,
+                "year": a.year,
+                "path": inp.path,
+                "paths": list(inp.paths),
+                "n_paths": len(inp.paths),
+                "size": inp.size,
+                "accepted": a.accepted,
+                "year_source": a.year_source,
+                "format": res.format,
+                "encoding": res.encoding or encoding,
+                "text": text,
+                "content": inp.data,
+            }
+        )
+    return _frame(rows, RAW_REPORTS_SCHEMA).sort("path")
+
+
+def report_sections(results: Iterable[tuple[str, int, ReportResult]]) -> pl.DataFrame:
+    """(report_id, year, result) of accepted reports → one row per section, in report order."""
+    rows = []
+    for rid, year, res in results:
+        m = res.report
+        for i, (code, text) in enumerate(res.sections.items()):
+            rows.append(
+                {
+                    "report_id": rid,
+                    "year": year,
+                    "agency": m.agency,
+                    "published": _date(m.published),
+                    "template": m.template,
+                    "section_code": code,
+                    "section_order": i,
+                    "text": text,
+                }
+            )
+    return _frame(rows, SECTIONS_SCHEMA)
+
+
+def report_facts(results: Iterable[tuple[str, int, ReportResult]]) -> pl.DataFrame:
+    """The long facts table: one row per (report, table, row, column) value the parser read."""
+    rows = [
+        {
+            "report_id": rid,
+            "year": year,
+            "agency": res.report.agency,
+            "template": res.report.template,
+            "table_code": f.table,
+            "row_code": f.row,
+            "column_code": f.column,
+            "value": float(f.value),
+        }
+        for rid, year, res in results
+        for f in res.facts
+    ]
+    return _frame(rows, FACTS_SCHEMA)
+
+
+def report_problems(results: Iterable[tuple[str, int, ReportResult]]) -> pl.DataFrame:
+    """What the parser flagged per report: problems ("code: detail"), missing tables and rule
+    violations (hard and soft), one row each."""
+    rows = []
+    blank = dict.fromkeys(("table_code", "row_code", "column_code", "expected", "actual"))
+    for rid, year, res in results:
+        for p in res.problems:
+            code, _, detail = p.partition(":")
+            rows.append(
+                {
+                    "report_id": rid,
+                    "year": year,
+                    "kind": "problem",
+                    "code": code.strip(),
+                    "detail": detail.strip(),
+                    **blank,
+                    "severity": "soft",
+                }
+            )
+        for t in res.missing_tables:
+            rows.append(
+                {
+                    "report_id": rid,
+                    "year": year,
+                    "kind": "missing_table",
+                    "code": t,
+                    "detail": f"table {t} not found",
+                    **blank,
+                    "table_code": t,
+                    "severity": "soft",
+                }
+            )
+        for v in res.violations:
+            rows.append(
+                {
+                    "report_id": rid,
+                    "year": year,
+                    "kind": "violation",
+                    "code": v.rule,
+                    "detail": f"expected {v.expected}, actual {v.actual}",
+                    "table_code": v.table,
+                    "row_code": v.row,
+                    "column_code": v.column,
+                    "expected": float(v.expected),
+                    "actual": float(v.actual),
+                    "severity": v.severity,
+                }
+            )
+    return _frame(rows, PROBLEMS_SCHEMA)
+
+
+def rejected_reports(items: Iterable[Item]) -> pl.DataFrame:
+    """Every input that did not become a report of its partition, with its reason."""
+    rows = [
+        {
+            "report_id": inp.report_id,
+            "year": a.year,
+            "path": inp.path,
+            "paths": list(inp.paths),
+            "size": inp.size,
+            "reason": a.reason,
+            "message": a.message,
+            "year_source": a.year_source,
+        }
+        for inp, _, a in items
+        if not a.accepted
+    ]
+    return _frame(rows, REJECTED_SCHEMA).sort("path")
+
+
+# ---------------------------------------------------------------- marts
+def _row_order() -> pl.DataFrame:
+    """(template, table_code, row_code) → order of the row in its template."""
+    rows = [
+        {"template": v, "table_code": t.code, "row_code": r.code, "row_order": i}
+        for v in VERSIONS
+        for t in load_template(v).tables
+        for i, r in enumerate(t.rows)
+    ]
+    return pl.DataFrame(
+        rows,
+        schema={
+            "template": pl.String,
+            "table_code": pl.String,
+            "row_code": pl.String,
+            "row_order": pl.Int32,
+        },
+    )
+
+
+def _wide(facts: pl.DataFrame, table: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    long = facts.filter(pl.col("table_code") == table)
+    if long.is_empty():
+        return empty(schema)
+    wide = long.pivot(
+        on="column_code", index=[*KEYS, "row_code"], values="value", aggregate_function="first"
+    )
+    order = _row_order().filter(pl.col("table_code") == table).drop("table_code")
+    wide = wide.join(order, on=["template", "row_code"], how="left")
+    return (
+        wide.with_columns([pl.lit(None).alias(c) for c in schema if c not in wide.columns])
+        .select([pl.col(c).cast(t) for c, t in schema.items()])
+        .sort("report_id", "row_order", "row_code")
+    )
+
+
+def applications(facts: pl.DataFrame) -> pl.DataFrame:
+    """One row per report and row code, the seven applicant columns as columns."""
+    return _wide(facts, "applications", APPLICATIONS_SCHEMA)
+
+
+def review_litigation(facts: pl.DataFrame) -> pl.DataFrame:
+    return _wide(facts, "review_litigation", REVIEW_SCHEMA)
+
+
+def active_disclosure(facts: pl.DataFrame) -> pl.DataFrame:
+    return _wide(facts, "active_disclosure", DISCLOSURE_SCHEMA)
+
+
+def rule_violations(problems: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
+    """The parser's rule violations with the report's agency: one row per broken cell rule."""
+    agencies = facts.select("report_id", "agency").unique("report_id")
+    v = problems.filter(pl.col("kind") == "violation").join(agencies, on="report_id", how="left")
+    return (
+        v.select(
+            "report_id",
+            "year",
+            "agency",
+            pl.col("code").alias("rule"),
+            "severity",
+            "table_code",
+            "row_code",
+            "column_code",
+            "expected",
+            "actual",
+            (pl.col("actual") - pl.col("expected")).alias("difference"),
+        )
+        .cast(VIOLATIONS_SCHEMA)
+        .sort("report_id", "rule", "row_code", "column_code", nulls_last=True)
+    )
+
+
+def hard_violation_ids(violations: pl.DataFrame) -> set[str]:
+    return set(violations.filter(pl.col("severity") == "hard")["report_id"].to_list())
+
+
+def complete_report_ids(apps: pl.DataFrame) -> set[str]:
+    """Reports whose applications table has every row of its template and no empty cell."""
+    expected = {v: set(load_template(v).table("applications").row_codes) for v in VERSIONS}
+    ok: set[str] = set()
+    for (rid, template), g in apps.group_by("report_id", "template"):
+        if template not in expected or g.select(APPLICANT_COLUMNS).null_count().sum_horizontal()[0]:
+            continue
+        codes = g["row_code"].to_list()
+        if len(codes) == len(set(codes)) and set(codes) == expected[template]:
+            ok.add(rid)
+    return ok
+
+
+def applications_checked(apps: pl.DataFrame, violations: pl.DataFrame) -> pl.DataFrame:
+    """Only reports with a complete applications table that break no hard rule: these are the
+    numbers that add up, fit for sums across agencies. Incomplete tables (a rule could not be
+    evaluated) stay in ``applications`` with their problems; they are not verified."""
+    keep = complete_report_ids(apps) - hard_violation_ids(violations)
+    return apps.filter(pl.col("report_id").is_in(sorted(keep)))
+
+
+# ---------------------------------------------------------------- balance rules on wide marts
+FAILURES_SCHEMA = {
+    "report_id": pl.String,
+    "agency": pl.String,
+    "rule": pl.String,
+    "row_code": pl.String,
+    "column_code": pl.String,
+    "expected": pl.Float64,
+    "actual": pl.Float64,
+}
+
+
+def balance_failures(mart: pl.DataFrame, table: str, severity: str = "hard") -> pl.DataFrame:
+    """Evaluate the template's rules of ``table`` on a wide mart, per report and its template.
+
+    Mirrors ``rules.evaluate`` on the parser side: a rule instance whose cells are not all
+    present is skipped (the parser reports those as ``rule_skipped`` problems), and
+    ``expected`` is the sum of the parts, ``actual`` the sum of the total cells.
+    """
+    columns = [c for c in mart.columns if c not in (*KEYS, "row_code", "row_order")]
+    long = mart.unpivot(
+        on=columns,
+        index=["report_id", "agency", "template", "row_code"],
+        variable_name="column_code",
+    ).with_columns(pl.col("value").cast(pl.Float64))
+    out = []
+    for v in VERSIONS:
+        tpl = load_template(v)
+        if table not in tpl.table_by_code:
+            continue
+        t = tpl.table(table)
+        sub = long.filter(pl.col("template") == v)
+        if sub.is_empty():
+            continue
+        for rule in tpl.rules:
+            if rule.table != table or rule.severity != severity:
+                continue
+            out.append(_rule_failures(sub, t, rule.id, rule.per, rule.total, rule.parts))
+    if not out:
+        return empty(FAILURES_SCHEMA)
+    return (
+        pl.concat(out)
+        .select(list(FAILURES_SCHEMA))
+        .cast(FAILURES_SCHEMA)
+        .sort("report_id", "rule", "row_code", "column_code", nulls_last=True)
+    )
+
+
+def _rule_failures(
+    long: pl.DataFrame,
+    table: Table,
+    rule_id: str,
+    per: str,
+    total: Sequence[str],
+    parts: Sequence[str],
+) -> pl.DataFrame:
+    # per column: the rule runs down each column over rows; per row: across each row.
+    axis, other = ("row_code", "column_code") if per == "column" else ("column_code", "row_code")
+    if per == "row":  # only rows that have every column the rule names
+        rows = [r.code for r in table.rows if set(total) | set(parts) <= set(r.columns)]
+        long = long.filter(pl.col("row_code").is_in(rows))
+    cells = long.filter(pl.col(axis).is_in([*total, *parts]))
+    in_total = pl.col(axis).is_in(list(total))
+    g = (
+        cells.group_by("report_id", "agency", other)
+        .agg(
+            pl.col("value").filter(in_total).sum().alias("actual"),
+            pl.col("value").filter(~in_total).sum().alias("expected"),
+            pl.col("value").is_not_null().sum().alias("n"),
+        )
+        .filter(pl.col("n") == len(total) + len(parts))
+        .filter(pl.col("actual") != pl.col("expected"))
+    )
+    missing = "column_code" if per == "row" else "row_code"
+    return g.with_columns(
+        pl.lit(rule_id).alias("rule"), pl.lit(None).cast(pl.String).alias(missing)
+    ).select(list(FAILURES_SCHEMA))
+
+
+# ---------------------------------------------------------------- year summary
+def year_summary(
+    year: int,
+    raw: pl.DataFrame,
+    rejected: pl.DataFrame,
+    violations: pl.DataFrame,
+    checked: pl.DataFrame,
+    review: pl.DataFrame,
+) -> pl.DataFrame:
+    """One row for the year. Counts cover every input; sums and rates use only verified
+    numbers (``applications_checked``, and review rows of reports without hard violations), so
+    a misprinted report cannot distort them.
+
+    disclosure_rate = (3.1 + 3.2) / 3.7 (total column); review_correction_rate = corrected /
+    concluded review cases (upheld + corrected + other; pending excluded). None when the
+    denominator is 0.
+    """
+
+    def cell(row_prefix: str, col: str = "total", exact: bool = False) -> int:
+        rc = pl.col("row_code")
+        sel = (
+            rc == row_prefix if exact else (rc == row_prefix) | rc.str.starts_with(row_prefix + ".")
+        )
+        return int(checked.filter(sel)[col].sum() or 0)
+
+    bad = hard_violation_ids(violations)
+    rev = review.filter((pl.col("row_code") == "review") & ~pl.col("report_id").is_in(sorted(bad)))
+    upheld, corrected, other = (
+        int(rev[c].fill_null(0).sum()) for c in ("upheld", "corrected", "other")
+    )
+    concluded = upheld + corrected + other
+    outcomes = {f"outcome_{g}": cell(p) for g, p in OUTCOME_GROUPS.items()}
+    granted = outcomes["outcome_granted"] + outcomes["outcome_partly_granted"]
+    row = {
+        "year": year,
+        "reports": raw.height,
+        "reports_accepted": raw.height - rejected.height,
+        "reports_rejected": rejected.height,
+        "reports_with_violations": len(bad),
+        "reports_checked": checked["report_id"].n_unique(),
+        **{f"received_{c}": cell("1", c, exact=True) for c in APPLICANT_COLUMNS},
+        "carried_over_in": cell("2", exact=True),
+        **outcomes,
+        "carried_over_out": cell("4", exact=True),
+        "disclosure_rate": granted / outcomes["outcome_total"]
+        if outcomes["outcome_total"]
+        else None,
+        "review_cases": concluded,
+        "review_corrected": corrected,
+        "review_correction_rate": corrected / concluded if concluded else None,
+    }
+    return pl.DataFrame([row], schema=YEAR_SUMMARY_SCHEMA, orient="row")
+
+
+# ---------------------------------------------------------------- accounting
+def accounting(
+    raw: pl.DataFrame,
+    rejected: pl.DataFrame,
+    violations: pl.DataFrame,
+    marts: Sequence[pl.DataFrame],
+) -> dict:
+    """Nothing lost: every distinct input of the partition is exactly one of a report in the
+    marts without hard violations, a report with hard violations, or a rejected input."""
+    inputs = set(raw["report_id"].to_list())
+    rej = set(rejected["report_id"].to_list())
+    bad = hard_violation_ids(violations)
+    in_marts = set().union(*(set(m["report_id"].to_list()) for m in marts)) if marts else set()
+    clean = in_marts - bad
+    accounted = clean | bad | rej
+    overlaps = (clean & rej) | (bad & rej)
+    return {
+        "inputs": len(inputs),
+        "reports_in_marts": len(clean),
+        "reports_with_violations": len(bad),
+        "rejected": len(rej),
+        "lost": sorted(inputs - accounted),
+        "unknown": sorted(accounted - inputs),
+        "double_counted": sorted(overlaps),
+        "ok": inputs == accounted
+        and not overlaps
+        and len(inputs) == len(clean) + len(bad) + len(rej),
+    }
