@@ -68,8 +68,9 @@ def dedupe_copies(lines: list[str], first_heading: str | None) -> tuple[list[str
 
 
 def clean(text: str, first_heading: str | None) -> Cleaned:
-    lines = [ln.strip() for ln in text.split("\n")]
+    # Tabs are kept: a leading or trailing tab holds a (blank) table cell.
+    lines = [ln.strip(" \u3000") for ln in text.split("\n")]
     lines, n_chrome = strip_chrome(lines)
-    lines = [ln for ln in lines if ln]
+    lines = [ln for ln in lines if ln.strip()]
     lines, dup, differ = dedupe_copies(lines, first_heading)
     return Cleaned("\n".join(lines), dup, differ, n_chrome)

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 from gipr_pipeline.template import Row, Table
 
-TEXT, VALUE, MARK, BLANK = 0, 1, 2, 3
+# Cell kinds. A WEAK blank is an empty field after a row's last value on its line: a blank
+# cell if the row is short of values, otherwise just the layout's trailing separators.
+TEXT, VALUE, MARK, BLANK, WEAK = 0, 1, 2, 3, 4
 
 _NUM = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _MARK = r"(?:[—–-]{1,2}|/|无)"
@@ -23,7 +25,7 @@ _MARK_RE = re.compile(_MARK)
 _DECORATED_RE = re.compile(r"(约|大约|近)?\s*(" + _NUM + r")\s*(件|条|个|项|次|人|万元|元)?")
 # A bare-layout field: a label followed by whitespace-separated numbers.
 _TRAILING_NUMS = re.compile(r"^(.*?)((?:\s+(?:" + _NUM + "|" + _MARK + r"))+)\s*$")
-_FIELD_SPLIT = re.compile(r"\s*[|\t]\s*")
+_FIELD_SPLIT = re.compile(r"[ \u3000]*[|\t][ \u3000]*")
 _WS = re.compile(r"\s+")
 _NUMBERING = re.compile(
     r"^(?:[一二三四五六七八九十]{1,3}\s*[、.,,．]|[((]\s*[一二三四五六七八九十\d]{1,3}\s*[))]|\d{1,2}\s*[.、．)](?!\d))\s*"
@@ -67,45 +69,61 @@ def classify(text: str) -> Cell:
     return Cell(text, TEXT)
 
 
+def _split_field(f: str, out: list[Cell]) -> bool:
+    """Append the cells of one non-empty field; True if it held a value."""
+    c = classify(f)
+    if c.kind != TEXT:
+        out.append(c)
+        return True
+    m = _TRAILING_NUMS.match(f)
+    if not m:
+        out.append(c)
+        return False
+    if m.group(1):
+        out.append(classify(m.group(1)))  # a number too when the whole field is numbers
+    out.extend(classify(part) for part in m.group(2).split())
+    return True
+
+
 def tokenize(text: str) -> list[Cell]:
-    """Cut section text into cells. Empty fields count as blank cells only on lines that also
-    hold values (interior blanks of a row), or as a line holding a lone "|" (one cell per line);
-    elsewhere they are layout (header spans, trailing separators)."""
+    """Cut section text into cells.
+
+    Empty fields are blank cells only on lines that also hold values (a row's interior
+    blanks), or as a line holding a lone "|" (one cell per line); on header lines they are
+    layout. A line's final separator ends the line and holds no cell.
+    """
     cells: list[Cell] = []
     for line in text.split("\n"):
-        s = line.strip()
-        if not s:
+        s = line.strip(" \u3000")  # not tabs: a trailing tab holds a (blank) cell
+        if not s.strip():
             continue
         if s == "|":
             cells.append(Cell("", BLANK))
             continue
-        if s[0] == "|":
-            s = s[1:]
+        if s[0] == "|":  # markdown border
+            s = s[1:].lstrip()
         fields = _FIELD_SPLIT.split(s)
+        if s[-1] == "|" and len(fields) > 1:
+            fields.pop()  # the line's terminating pipe holds no cell
+        trailing = 0
         while fields and not fields[-1]:
             fields.pop()
+            trailing += 1
         line_cells: list[Cell] = []
         has_value = False
         for f in fields:
-            if not f:
-                line_cells.append(Cell("", BLANK))
-                continue
-            c = classify(f)
-            if c.kind == TEXT:
-                m = _TRAILING_NUMS.match(f)
-                if m:
-                    if m.group(1):
-                        line_cells.append(Cell(m.group(1), TEXT))
-                    for part in m.group(2).split():
-                        line_cells.append(classify(part))
-                    has_value = True
-                    continue
+            if f:
+                has_value |= _split_field(f, line_cells)
             else:
-                has_value = True
-            line_cells.append(c)
+                line_cells.append(Cell("", BLANK))
         if not has_value:
-            line_cells = [c for c in line_cells if c.kind != BLANK]
+            cells.extend(c for c in line_cells if c.kind != BLANK)
+            # "行政处罚 | |": a label whose one cell is blank.
+            cells.extend(Cell("", WEAK) for _ in range(trailing))
+            continue
         cells.extend(line_cells)
+        if len(line_cells) > 1:
+            cells.extend(Cell("", WEAK) for _ in range(trailing))
     return cells
 
 
@@ -157,25 +175,26 @@ def take_values(span: list[Cell], n: int) -> tuple[list[Cell] | None, str | None
     """The row's n cells from the cells between its label and the next label.
 
     Text cells (group labels, split label tails) are skipped. Blank cells are zeros only when
-    the non-blank values alone fall short and the blanks fill exactly the row's width.
+    the values alone fall short of the row's width and the blanks fill exactly that width.
     """
     seq = [c for c in span if c.kind != TEXT]
-    filled = [c for c in seq if c.kind != BLANK]
+    filled = [c for c in seq if c.kind in (VALUE, MARK)]
     if len(filled) == n:
         return filled, None
-    if len(filled) < n <= len(seq):
-        head = seq[:n]
-        if sum(c.kind != BLANK for c in head) == len(filled):
-            return head, None
-    return None, f"expected {n} cells, found {len(filled)}" + (
-        f" and {len(seq) - len(filled)} blank" if len(seq) > len(filled) else ""
-    )
+    if len(filled) < n:
+        for kinds in ((VALUE, MARK, BLANK), (VALUE, MARK, BLANK, WEAK)):
+            cand = [c for c in seq if c.kind in kinds]
+            head = cand[:n]
+            if len(head) == n and sum(c.kind in (VALUE, MARK) for c in head) == len(filled):
+                return head, None
+    blanks = sum(c.kind == BLANK for c in seq)
+    return None, f"expected {n} cells, found {len(filled)}" + (f" and {blanks} blank" if blanks else "")
 
 
 def _store(read: TableRead, table: Table, row: Row, cells: list[Cell]) -> None:
     for col, c in zip(row.columns, cells, strict=True):
         v = c.value if c.value is not None else 0
-        if c.kind in (MARK, BLANK):
+        if c.kind in (MARK, BLANK, WEAK):
             read.blanks.append((row.code, col, c.text))
         if c.decorated:
             read.problems.append(f"non_numeric_cell: {table.code} {row.code}/{col} {c.text!r}")
@@ -217,7 +236,7 @@ def read_table(text: str, table: Table) -> TableRead:
 
 def _read_unlabelled(cells: list[Cell], table: Table) -> TableRead:
     """review_litigation: one run of numbers (15, or 3 rows of 5) in template order."""
-    first = next((i for i, c in enumerate(cells) if c.kind in (VALUE, MARK)), None)
+    first = next((i for i, c in enumerate(cells) if c.kind in (VALUE, MARK, BLANK)), None)
     if first is None:
         return TableRead(found=False)
     n = table.n_cells
