@@ -1,0 +1,329 @@
+"""Word (.docx) files → report text.
+
+python-docx opens the package (and rejects what is not a Word document); the body is then read
+from its XML in document order: paragraphs one per line, tables as pipe lines through
+:mod:`gipr_pipeline.readers.grid`. Merged cells are read from the XML (``w:gridSpan``,
+``w:vMerge``, legacy ``w:hMerge``), so a merged cell is written once — python-docx's
+``row.cells`` would repeat the same cell object for each grid slot it covers.
+
+Automatic list numbering (a heading "一、总体情况" whose "一、" comes from Word's numbering, not from
+the text) is rendered for the common formats (decimal, Chinese counting, parenthesised forms), so
+the text parser sees the same heading it sees in a plain-text copy.
+Headers, footers, footnotes and comments are not read (page chrome, not report content).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from gipr_pipeline.decode import DecodeError, normalize
+from gipr_pipeline.readers.document import Document
+from gipr_pipeline.readers.grid import GridCell, cell_text, grid_lines, join_lines
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+def _q(tag: str) -> str:
+    return f"{{{_W}}}{tag}"
+
+
+P, TBL, TR, TC, SDT, SDT_CONTENT = (
+    _q("p"),
+    _q("tbl"),
+    _q("tr"),
+    _q("tc"),
+    _q("sdt"),
+    _q("sdtContent"),
+)
+T, TAB, BR, CR, NBH = _q("t"), _q("tab"), _q("br"), _q("cr"), _q("noBreakHyphen")
+VAL = _q("val")
+_FALLBACK = f"{{{_MC}}}Fallback"
+_CONTAINERS = frozenset({SDT_CONTENT, _q("customXml"), _q("smartTag"), _q("ins"), _q("body")})
+_WS = re.compile(r"\s+")
+
+
+def read_docx(data: bytes) -> Document:
+    try:
+        import docx
+    except ImportError as e:  # pragma: no cover - python-docx is a runtime dependency
+        raise DecodeError("unreadable_document", f"python-docx is not installed: {e}") from None
+    try:
+        document = docx.Document(io.BytesIO(data))
+        body = document.element.body
+        numbering = _Numbering(document)
+    except Exception as e:  # truncated ZIP, missing parts, broken XML, not a Word package
+        raise DecodeError(
+            "unreadable_document", f"the Word file could not be opened ({type(e).__name__}: {e})"
+        ) from None
+    reader = _BodyReader(numbering)
+    try:
+        reader.blocks(body)
+    except Exception as e:  # pragma: no cover - defensive: malformed XML inside a valid package
+        raise DecodeError(
+            "unreadable_document", f"the Word file's body could not be read ({type(e).__name__})"
+        ) from None
+    problems = []
+    if reader.tables == 0 and reader.images:
+        problems.append(
+            f"table_images: the document has no table but {reader.images} image(s); tables "
+            "published as pictures cannot be read (OCR is out of scope)"
+        )
+    return Document(normalize("\n".join(reader.lines)), None, "docx", False, tuple(problems))
+
+
+class _BodyReader:
+    def __init__(self, numbering: _Numbering):
+        self.numbering = numbering
+        self.lines: list[str] = []
+        self.tables = 0
+        self.images = 0
+
+    def blocks(self, parent) -> None:
+        for el in parent:
+            tag = el.tag
+            if tag == P:
+                self.paragraph(el)
+            elif tag == TBL:
+                self.table(el)
+            elif tag == SDT:
+                content = el.find(SDT_CONTENT)
+                if content is not None:
+                    self.blocks(content)
+            elif tag in _CONTAINERS:
+                self.blocks(el)
+
+    def paragraph(self, p) -> None:
+        self.images += _count_images(p)
+        pieces = paragraph_text(p).split("\n")
+        label = self.numbering.label(p)
+        if label and pieces:
+            pieces[0] = label + pieces[0]
+        for piece in pieces:
+            line = _WS.sub(" ", piece).strip()
+            if line:
+                self.lines.append(line)
+
+    def table(self, tbl) -> None:
+        rows = tbl.findall(TR)
+        if tbl.find(f".//{TBL}") is not None or all(len(_cells(tr)) <= 1 for tr in rows):
+            # Page layout (a frame around the text, or tables inside a table): read as blocks.
+            for tr in rows:
+                for tc in _cells(tr):
+                    self.blocks(tc)
+            return
+        self.tables += 1
+        self.lines.extend(grid_lines(self._placed(rows)))
+
+    def _placed(self, rows) -> list[GridCell]:
+        cells: list[GridCell] = []
+        vertical: dict[int, GridCell] = {}  # grid column → cell a vMerge is extending
+        for r, tr in enumerate(rows):
+            col = _tr_int(tr, "gridBefore")
+            last: GridCell | None = None
+            for tc in _cells(tr):
+                span = max(1, _tc_int(tc, "gridSpan"))
+                vmerge = _tc_merge(tc, "vMerge")
+                hmerge = _tc_merge(tc, "hMerge")
+                if hmerge == "continue" and last is not None:
+                    last.colspan += span
+                    col += span
+                    continue
+                origin = vertical.get(col)
+                if vmerge == "continue" and origin is not None:
+                    origin.rowspan = r - origin.row + 1
+                    col += span
+                    last = None
+                    continue
+                text = cell_text(join_lines([self._cell_piece(p) for p in _cell_paragraphs(tc)]))
+                cell = GridCell(text, r, col, 1, span)
+                cells.append(cell)
+                for c in range(col, col + span):
+                    vertical.pop(c, None)
+                if vmerge is not None:  # restart (or a continue with nothing above)
+                    vertical[col] = cell
+                last = cell
+                col += span
+        return cells
+
+    def _cell_piece(self, p) -> str:
+        self.images += _count_images(p)
+        label = self.numbering.label(p)
+        return (label or "") + paragraph_text(p).replace("\n", " ")
+
+
+def paragraph_text(p) -> str:
+    """A paragraph's visible text: runs, hyperlinks, insertions and fields in order; tabs as
+    spaces, line breaks as ``\\n``; deleted text and compatibility fallbacks skipped."""
+    out: list[str] = []
+    for el in p.iter(T, TAB, BR, CR, NBH):
+        if _under(el, _FALLBACK, p):
+            continue
+        if el.tag == T:
+            out.append(el.text or "")
+        elif el.tag == TAB:
+            out.append(" ")
+        elif el.tag == NBH:
+            out.append("-")
+        elif el.tag == BR and el.get(_q("type")) == "page":
+            out.append("\n")
+        else:
+            out.append("\n")
+    return "".join(out)
+
+
+def _under(el, tag: str, stop) -> bool:
+    parent = el.getparent()
+    while parent is not None and parent is not stop:
+        if parent.tag == tag:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _count_images(el) -> int:
+    return sum(1 for _ in el.iter(_q("drawing"), _q("pict")))
+
+
+def _cells(tr) -> list:
+    out = []
+    for el in tr:
+        if el.tag == TC:
+            out.append(el)
+        elif el.tag in (SDT, _q("customXml")):  # cells wrapped in a content control
+            content = el.find(SDT_CONTENT) if el.tag == SDT else el
+            if content is not None:
+                out.extend(c for c in content if c.tag == TC)
+    return out
+
+
+def _cell_paragraphs(tc) -> list:
+    return [p for p in tc.iter(P) if not _under(p, _FALLBACK, tc)]
+
+
+def _tc_int(tc, name: str) -> int:
+    el = tc.find(f"{_q('tcPr')}/{_q(name)}")
+    return _int(el.get(VAL) if el is not None else None, 1)
+
+
+def _tr_int(tr, name: str) -> int:
+    el = tr.find(f"{_q('trPr')}/{_q(name)}")
+    return _int(el.get(VAL) if el is not None else None, 0)
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _tc_merge(tc, name: str) -> str | None:
+    el = tc.find(f"{_q('tcPr')}/{_q(name)}")
+    if el is None:
+        return None
+    return el.get(VAL) or "continue"
+
+
+# ----------------------------------------------------------------- automatic numbering
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def _chinese(n: int) -> str:
+    if n < 10:
+        return _CN_DIGITS[n]
+    if n < 20:
+        return "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return _CN_DIGITS[n // 10] + "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def _format_number(n: int, fmt: str) -> str:
+    if fmt in (
+        "chineseCounting",
+        "chineseCountingThousand",
+        "ideographTraditional",
+        "chineseLegalSimplified",
+        "taiwaneseCounting",
+        "taiwaneseCountingThousand",
+    ):
+        return _chinese(n)
+    if fmt == "lowerLetter":
+        return chr(ord("a") + (n - 1) % 26)
+    if fmt == "upperLetter":
+        return chr(ord("A") + (n - 1) % 26)
+    if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
+        return chr(0x2460 + n - 1) if 1 <= n <= 20 else str(n)
+    if fmt == "decimalEnclosedParen":
+        return f"({n})"
+    if fmt in ("none", "bullet"):
+        return ""
+    return str(n)
+
+
+class _Numbering:
+    """Word's list numbering, enough to render "一、" / "(一)" / "1." labels of headings."""
+
+    def __init__(self, document):
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        self.counters: dict[str, list[int]] = {}
+        try:
+            part = document.part.numbering_part
+        except (NotImplementedError, KeyError, AttributeError):
+            return
+        root = part.element
+        abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+        for a in root.findall(_q("abstractNum")):
+            levels = {}
+            for lvl in a.findall(_q("lvl")):
+                ilvl = _int(lvl.get(_q("ilvl")), 0)
+                fmt = lvl.find(_q("numFmt"))
+                text = lvl.find(_q("lvlText"))
+                start = lvl.find(_q("start"))
+                levels[ilvl] = (
+                    fmt.get(VAL) if fmt is not None else "decimal",
+                    text.get(VAL) if text is not None else "",
+                    _int(start.get(VAL) if start is not None else None, 1),
+                )
+            abstract[a.get(_q("abstractNumId")) or ""] = levels
+        for num in root.findall(_q("num")):
+            ref = num.find(_q("abstractNumId"))
+            if ref is not None:
+                self.levels[num.get(_q("numId")) or ""] = abstract.get(ref.get(VAL) or "", {})
+
+    def label(self, p) -> str | None:
+        if not self.levels:
+            return None
+        num_pr = p.find(f"{_q('pPr')}/{_q('numPr')}")
+        if num_pr is None:
+            return None
+        num_el, ilvl_el = num_pr.find(_q("numId")), num_pr.find(_q("ilvl"))
+        num_id = num_el.get(VAL) if num_el is not None else None
+        ilvl = _int(ilvl_el.get(VAL) if ilvl_el is not None else None, 0)
+        levels = self.levels.get(num_id or "")
+        if not levels or ilvl not in levels:
+            return None
+        fmt, text, _ = levels[ilvl]
+        if fmt == "bullet" or not text:
+            return None
+        counters = self.counters.setdefault(num_id or "", [0] * 10)
+        if ilvl >= len(counters):
+            return None
+        if counters[ilvl] == 0:
+            counters[ilvl] = levels[ilvl][2]
+        else:
+            counters[ilvl] += 1
+        for deeper in range(ilvl + 1, len(counters)):
+            counters[deeper] = 0
+
+        def sub(m: re.Match[str]) -> str:
+            k = int(m.group(1)) - 1
+            if k not in levels:
+                return ""
+            n = counters[k] or levels[k][2]
+            return _format_number(n, levels[k][0] if k != ilvl else fmt)
+
+        return re.sub(r"%(\d)", sub, text)

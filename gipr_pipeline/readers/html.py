@@ -1,0 +1,413 @@
+"""HTML pages (and page fragments) → report text.
+
+- Charset: the BOM; else strict UTF-8 when the bytes are valid UTF-8 (pages saved by a browser
+  are re-encoded to UTF-8 but keep their old ``<meta charset=gbk>``); else the ``<meta>``
+  charset (``charset=`` or ``http-equiv`` content, GBK/GB2312 read as GB18030); else GB18030;
+  else UTF-8 with replacement characters (``lossy``).
+- Page chrome is dropped: ``script``/``style``/``nav``/``footer``/``aside``/forms controls, and
+  elements whose class or id names a menu, footer, breadcrumb, share bar or sidebar — unless they
+  hold a table or the report's headings.
+- Paragraphs and block elements become one line each; data tables become pipe lines through
+  :mod:`gipr_pipeline.readers.grid` (row and column spans expanded, nothing duplicated). A table
+  that holds other tables, or has a single column, is page layout: its cells are read as blocks.
+- A page whose visible text holds no report but whose scripts hold it in a JavaScript string
+  (``var content = "<table>…"``, ``document.write('…')``, a JSON ``"content"`` field) is read
+  from that string.
+- Two copies of the report (a print view under the screen view) are both written out: the text
+  parser keeps the first and reports ``duplicated_copy``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html as html_lib
+import re
+
+from gipr_pipeline.decode import DecodeError, normalize
+from gipr_pipeline.readers.document import Document
+from gipr_pipeline.readers.grid import cell_text, grid_lines, join_lines, place_html_rows
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
+)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_XML_DECL_ENC = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
+_GB_FAMILY = {"gb2312", "gbk", "x-gbk", "cp936", "gb_2312-80", "csgb2312", "x-gb2312", "ms936"}
+_BAD_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_WS = re.compile(r"\s+")
+
+# Words only the report itself uses: their absence means we have not found the report yet.
+REPORT_MARKERS = re.compile(
+    r"总体情况|本年新收|信息公开工作年度报告|行政复议|主动公开政府信息|收到和处理政府信息公开申请"
+)
+
+_DROP_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "svg",
+        "canvas",
+        "select",
+        "option",
+        "button",
+        "input",
+        "textarea",
+        "nav",
+        "aside",
+        "footer",
+        "menu",
+        "head",
+        "map",
+        "area",
+        "audio",
+        "video",
+    ]
+)
+_BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "section",
+        "article",
+        "main",
+        "header",
+        "blockquote",
+        "pre",
+        "address",
+        "figure",
+        "figcaption",
+        "center",
+        "hr",
+        "form",
+        "fieldset",
+        "legend",
+        "details",
+        "summary",
+    ]
+)
+# class/id words of portal chrome (menus, footers, breadcrumbs, share bars, sidebars).
+_CHROME_NAMES = re.compile(
+    r"(?:^|[\s_-])(?:nav|navs|navbar|menu|menus|submenu|footer|foot|bottom|breadcrumbs?|crumbs?"
+    r"|sidebar|side|share|bdshare|toolbar|topbar|copyright|friendlinks?|links|banner|search"
+    r"|login|dqwz|location|weizhi)(?:[\s_\d-]|$)",
+    re.IGNORECASE,
+)
+_KEEP_TEXT = re.compile(r"总体情况|收到和处理政府信息公开申请")
+
+_JS_STRING = re.compile(
+    r""""((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`((?:[^`\\]|\\.)*)`""", re.DOTALL
+)
+_JS_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|.)", re.S)
+_JS_SIMPLE = {
+    "n": "\n",
+    "t": "\t",
+    "r": "",
+    "b": "",
+    "f": "",
+    "v": "",
+    "0": "",
+    "\n": "",
+    "\r\n": "",
+}
+_TAG = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
+
+
+def read_html(data: bytes) -> Document:
+    text, encoding, lossy = decode_html(data)
+    lines, stats = _page_lines(text)
+    problems: list[str] = []
+    if not REPORT_MARKERS.search("\n".join(lines)):
+        embedded = _embedded_report(text, stats.scripts)
+        if embedded is not None:
+            lines, stats = embedded
+            problems.append("html_from_script: the report was read from a JavaScript string")
+    if stats.tables == 0 and stats.images:
+        problems.append(
+            f"table_images: the page has no table but {stats.images} image(s); tables "
+            "published as pictures cannot be read (OCR is out of scope)"
+        )
+    return Document(normalize("\n".join(lines)), encoding, "html", lossy, tuple(problems))
+
+
+def decode_html(data: bytes) -> tuple[str, str, bool]:
+    """(text, encoding, lossy) of an HTML page's bytes."""
+    if data.startswith(codecs.BOM_UTF8):
+        return _decode(data[3:], "utf-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decode(data, "utf-16")
+    try:
+        return data.decode("utf-8"), "utf-8", False
+    except UnicodeDecodeError:
+        pass
+    declared = declared_charset(data)
+    for enc in dict.fromkeys(e for e in (declared, "gb18030") if e):
+        try:
+            return data.decode(enc), enc, False
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return _decode(data, declared or "utf-8")
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a ``<meta>`` tag or XML declaration names, as a Python codec name."""
+    head = data[:8192]
+    m = _META_CHARSET.search(head) or _XML_DECL_ENC.search(head)
+    if not m:
+        return None
+    name = m.group(1).decode("ascii", "ignore").strip().lower()
+    if name in _GB_FAMILY:
+        return "gb18030"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _decode(data: bytes, enc: str) -> tuple[str, str, bool]:
+    try:
+        return data.decode(enc), enc, False
+    except UnicodeDecodeError:
+        return data.decode(enc, errors="replace"), enc, True
+
+
+class _Stats:
+    __slots__ = ("images", "scripts", "tables")
+
+    def __init__(self) -> None:
+        self.tables = 0
+        self.images = 0
+        self.scripts: list[str] = []
+
+
+def _parse(text: str):
+    import lxml.html
+    from lxml import etree
+
+    text = _BAD_XML_CHARS.sub("", _XML_DECL.sub("", text, count=1))
+    if not text.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return None
+    except etree.LxmlError as e:  # pragma: no cover - libxml2 recovers from nearly anything
+        raise DecodeError("unreadable_document", f"the HTML could not be parsed: {e}") from None
+
+
+def _page_lines(text: str, pruned: bool = True) -> tuple[list[str], _Stats]:
+    root = _parse(text)
+    stats = _Stats()
+    if root is None:
+        return [], stats
+    stats.scripts = [s.text or "" for s in root.iter("script")]
+    walker = _Walker(stats, prune=pruned)
+    walker.walk(root)
+    lines = walker.finish()
+    if pruned and not REPORT_MARKERS.search("\n".join(lines)):
+        # Chrome pruning must never hide the report: read the page whole when it did.
+        full, full_stats = _page_lines(text, pruned=False)
+        if REPORT_MARKERS.search("\n".join(full)):
+            return full, full_stats
+    title = _title(root)
+    if title and "报告" in title and _compact(title) not in _compact("\n".join(lines[:5])):
+        lines.insert(0, title)
+    return lines, stats
+
+
+def _title(root) -> str | None:
+    t = root.find(".//title")
+    if t is None or not t.text:
+        return None
+    return _WS.sub(" ", t.text).strip() or None
+
+
+def _compact(s: str) -> str:
+    return _WS.sub("", s)
+
+
+class _Walker:
+    """Block-aware text extraction: one line per block, pipe lines per data table."""
+
+    def __init__(self, stats: _Stats, prune: bool = True):
+        self.stats = stats
+        self.prune = prune
+        self.lines: list[str] = []
+        self.buf: list[str] = []
+
+    def finish(self) -> list[str]:
+        self.flush()
+        return self.lines
+
+    def flush(self) -> None:
+        line = _WS.sub(" ", "".join(self.buf)).strip()
+        if line:
+            self.lines.append(line)
+        self.buf = []
+
+    def walk(self, el) -> None:
+        tag = el.tag if isinstance(el.tag, str) else None
+        if tag is None:  # comment or processing instruction: only its tail is text
+            return
+        tag = tag.lower()
+        if self._dropped(el, tag):
+            return
+        if tag == "img":
+            self.stats.images += 1
+            return
+        if tag == "br":
+            self.flush()
+            return
+        if tag == "table" and self._data_table(el):
+            self.flush()
+            self.stats.tables += 1
+            caption = el.find("caption")
+            if caption is not None:
+                self.lines.extend(_block_lines(caption, self.stats))
+            self.lines.extend(_table_lines(el, self.stats))
+            return
+        block = tag in _BLOCK_TAGS
+        if block:
+            self.flush()
+        if el.text:
+            self.buf.append(el.text)
+        for child in el:
+            self.walk(child)
+            if child.tail:
+                self.buf.append(child.tail)
+        if block:
+            self.flush()
+
+    def _dropped(self, el, tag: str) -> bool:
+        if tag in _DROP_TAGS:
+            return True
+        if not self.prune:
+            return False
+        if tag == "header":
+            return not (el.find(".//h1") is not None or "报告" in el.text_content())
+        names = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if names.strip() and _CHROME_NAMES.search(names):
+            return el.find(".//table") is None and not _KEEP_TEXT.search(el.text_content())
+        return False
+
+    @staticmethod
+    def _data_table(table) -> bool:
+        if table.find(".//table") is not None:
+            return False  # a layout table around the content
+        widths = [len(_row_cells(tr)) for tr in _rows(table)]
+        return bool(widths) and max(widths) >= 2
+
+
+def _rows(table) -> list:
+    return [tr for tr in table.iter("tr")]
+
+
+def _row_cells(tr) -> list:
+    return [c for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+
+
+def _span(value: str | None, cap: int) -> int:
+    m = re.match(r"\s*(\d+)", value or "")
+    n = int(m.group(1)) if m else 1
+    return cap if n == 0 else max(1, min(n, cap))
+
+
+def _table_lines(table, stats: _Stats) -> list[str]:
+    rows = _rows(table)
+    placed = []
+    for tr in rows:
+        row = []
+        for td in _row_cells(tr):
+            text = cell_text(join_lines(_block_lines(td, stats)))
+            row.append((text, _span(td.get("rowspan"), len(rows)), _span(td.get("colspan"), 1000)))
+        placed.append(row)
+    return grid_lines(place_html_rows(placed))
+
+
+def _block_lines(el, stats: _Stats) -> list[str]:
+    w = _Walker(stats)
+    if el.text:
+        w.buf.append(el.text)
+    for child in el:
+        w.walk(child)
+        if child.tail:
+            w.buf.append(child.tail)
+    return w.finish()
+
+
+# ----------------------------------------------------------------- the report inside a script
+
+
+def _embedded_report(page: str, scripts: list[str], depth: int = 0):
+    """(lines, stats) of a report held in JavaScript/JSON string literals, or None."""
+    for source in [*scripts, page]:
+        found = _strings_with_report(source)
+        if found is None:
+            continue
+        if not _TAG.search(found):  # plain text in a string: its "\n" are the line breaks
+            lines = [ln.strip() for ln in found.split("\n") if ln.strip()]
+            return lines, _Stats()
+        lines, stats = _page_lines(found)
+        if REPORT_MARKERS.search("\n".join(lines)):
+            return lines, stats
+        if depth < 2:
+            nested = _embedded_report(found, stats.scripts, depth + 1)
+            if nested is not None:
+                return nested
+    return None
+
+
+def _strings_with_report(source: str) -> str | None:
+    pieces = []
+    for m in _JS_STRING.finditer(source):
+        raw = next(g for g in m.groups() if g is not None)
+        if "\\" in raw:
+            raw = _js_unescape(raw)
+        if "&lt;" in raw and "<" not in raw:
+            raw = html_lib.unescape(raw)
+        if _TAG.search(raw) or REPORT_MARKERS.search(raw):
+            pieces.append(raw)
+    joined = "".join(pieces)
+    return joined if REPORT_MARKERS.search(joined) else None
+
+
+def _js_unescape(s: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        e = m.group(1)
+        if e.startswith("u{"):
+            return chr(min(int(e[2:-1], 16), 0x10FFFF))
+        if e[0] in "ux" and len(e) > 1:
+            return chr(int(e[1:], 16))
+        return _JS_SIMPLE.get(e, e)
+
+    out = _JS_ESCAPE.sub(one, s)
+    try:  # \uD83D\uDE00 pairs → one character
+        return out.encode("utf-16", "surrogatepass").decode("utf-16")
+    except UnicodeError:
+        return out.encode("utf-8", "replace").decode("utf-8")

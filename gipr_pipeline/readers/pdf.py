@@ -1,0 +1,236 @@
+"""PDF files → report text, through pdfplumber (pdfminer.six underneath).
+
+- Ruled tables (pdfplumber's ``lines`` strategy) become pipe lines through
+  :mod:`gipr_pipeline.readers.grid`; their cells' row and column spans come from the cell
+  geometry, so a merged cell is written once and an empty cell is an empty field. Tables without
+  ruling lines stay text lines ("label 28 0 0 …"), which the text parser also reads.
+- The text outside tables is read line by line and re-flowed into paragraphs (a line that reaches
+  the right margin continues on the next line unless that one is indented or numbered), in
+  reading order with the tables. Page numbers in the page margins are dropped.
+- A PDF whose pages carry no text (a scan) is rejected as ``no_text_layer`` (OCR is out of
+  scope); one whose glyphs have no Unicode mapping (``(cid:123)``) too. Encrypted, truncated or
+  corrupt files are rejected as ``unreadable_document``.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+from gipr_pipeline.decode import DecodeError, normalize
+from gipr_pipeline.readers.document import Document
+from gipr_pipeline.readers.grid import GridCell, cell_text, grid_lines, join_lines
+
+_PAGE_NUMBER = re.compile(
+    r"^[-—–_\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/,,]?\s*(?:共\s*)?\d{1,4}\s*页?)?[-—–_\s]*$"
+)
+_HEADING = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.,．]|[((]\s*[一二三四五六七八九十\d]{1,3}\s*[))]|\d{1,2}\s*[.、．](?!\d))"
+)
+_MARGIN_ZONE = 0.08  # top and bottom share of the page where page numbers live
+_CID = re.compile(r"\(cid:\d+\)")
+_SNAP = 1.5  # points: cell edges closer than this are the same grid line
+
+
+@dataclass(slots=True)
+class _Line:
+    text: str
+    x0: float
+    x1: float
+    size: float
+    page: int
+
+
+@dataclass(slots=True)
+class _Pages:
+    items: list[_Line | list[str]] = field(default_factory=list)
+    chars: int = 0
+    cid_chars: int = 0
+    tables: int = 0
+    images: int = 0
+    blank_pages: list[int] = field(default_factory=list)
+    failed_pages: list[int] = field(default_factory=list)
+
+
+def read_pdf(data: bytes) -> Document:
+    try:
+        import pdfplumber
+        from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    except ImportError as e:  # pragma: no cover - pdfplumber is a runtime dependency
+        raise DecodeError("unreadable_document", f"pdfplumber is not installed: {e}") from None
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as e:
+        cause = e.args[0] if e.args and isinstance(e.args[0], BaseException) else e
+        if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
+            raise DecodeError(
+                "unreadable_document", "the PDF is encrypted and needs a password"
+            ) from None
+        raise DecodeError(
+            "unreadable_document", f"the PDF could not be opened ({type(cause).__name__})"
+        ) from None
+    with pdf:
+        try:
+            pages = pdf.pages
+        except Exception as e:
+            raise DecodeError(
+                "unreadable_document", f"the PDF's pages could not be read ({type(e).__name__})"
+            ) from None
+        if not pages:
+            raise DecodeError("unreadable_document", "the PDF has no pages (truncated or corrupt)")
+        read = _Pages()
+        for n, page in enumerate(pages, start=1):
+            try:
+                _read_page(page, n, read)
+            except Exception:
+                read.failed_pages.append(n)
+            finally:
+                page.close()
+    return _document(read, len(pages))
+
+
+def _document(read: _Pages, n_pages: int) -> Document:
+    if read.chars == 0:
+        if len(read.failed_pages) == n_pages:
+            raise DecodeError(
+                "unreadable_document", "no page of the PDF could be read (truncated or corrupt)"
+            )
+        raise DecodeError(
+            "no_text_layer",
+            f"none of the PDF's {n_pages} page(s) has a text layer (a scan?); OCR is out of scope",
+        )
+    if read.cid_chars > read.chars / 2:
+        raise DecodeError(
+            "no_text_layer",
+            "the PDF's text has no Unicode mapping (glyph ids only); it cannot be read as text",
+        )
+    problems = []
+    if read.failed_pages:
+        problems.append(f"pdf_pages_unreadable: page(s) {_pages(read.failed_pages)}")
+    if read.blank_pages:
+        problems.append(
+            f"pdf_pages_without_text: page(s) {_pages(read.blank_pages)} of {n_pages} have no "
+            "text layer (scanned pages are not read)"
+        )
+    lines = _reflow(read.items)
+    return Document(normalize("\n".join(lines)), None, "pdf", False, tuple(problems))
+
+
+def _pages(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers))
+
+
+def _read_page(page, n: int, read: _Pages) -> None:
+    chars = page.chars
+    read.images += len(page.images)
+    if not chars:
+        read.blank_pages.append(n)
+        return
+    read.chars += len(chars)
+    read.cid_chars += sum(1 for c in chars if _CID.fullmatch(c.get("text", "")))
+    tables = [t for t in page.find_tables() if _is_grid(t)]
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        return not any(_inside(obj, b) for b in boxes)
+
+    text_page = page.filter(outside) if boxes else page
+    height = float(page.height)
+    placed: list[tuple[float, _Line | list[str]]] = []
+    for ln in text_page.extract_text_lines(return_chars=False):
+        text = ln["text"].strip()
+        if not text:
+            continue
+        in_margin = ln["top"] < height * _MARGIN_ZONE or ln["bottom"] > height * (1 - _MARGIN_ZONE)
+        if in_margin and _PAGE_NUMBER.fullmatch(text):
+            continue
+        size = float(ln["bottom"] - ln["top"]) or 10.0
+        placed.append((float(ln["top"]), _Line(text, float(ln["x0"]), float(ln["x1"]), size, n)))
+    for t in tables:
+        read.tables += 1
+        placed.append((float(t.bbox[1]), _table_lines(t, chars)))
+    placed.sort(key=lambda item: item[0])
+    read.items.extend(item for _, item in placed)
+
+
+def _inside(char, bbox) -> bool:
+    x = (char["x0"] + char["x1"]) / 2
+    y = (char["top"] + char["bottom"]) / 2
+    return bbox[0] <= x < bbox[2] and bbox[1] <= y < bbox[3]
+
+
+def _is_grid(table) -> bool:
+    xs = {round(c[0]) for c in table.cells}
+    ys = {round(c[1]) for c in table.cells}
+    return len(xs) >= 2 and len(ys) >= 2
+
+
+def _edges(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > _SNAP:
+            out.append(v)
+    return out
+
+
+def _index(edges: list[float], v: float) -> int:
+    i = bisect_left(edges, v - _SNAP)
+    return min(i, len(edges) - 1)
+
+
+def _table_lines(table, chars) -> list[str]:
+    from pdfplumber.utils import extract_text
+
+    xs = _edges([c[0] for c in table.cells] + [c[2] for c in table.cells])
+    ys = _edges([c[1] for c in table.cells] + [c[3] for c in table.cells])
+    box = table.bbox
+    inside = [c for c in chars if _inside(c, box)]
+    cells = []
+    for x0, top, x1, bottom in table.cells:
+        col, row = _index(xs, x0), _index(ys, top)
+        colspan = max(1, _index(xs, x1) - col)
+        rowspan = max(1, _index(ys, bottom) - row)
+        own = [c for c in inside if _inside(c, (x0, top, x1, bottom))]
+        text = extract_text(own) if own else ""
+        cells.append(GridCell(cell_text(join_lines(text.split("\n"))), row, col, rowspan, colspan))
+    return grid_lines(cells)
+
+
+def _reflow(items: list[_Line | list[str]]) -> list[str]:
+    """Paragraph lines joined back: a line reaching the right margin continues on the next line
+    unless that one is indented, numbered, or follows a table."""
+    text_lines = [it for it in items if isinstance(it, _Line)]
+    if not text_lines:
+        return [ln for it in items if isinstance(it, list) for ln in it]
+    left = _percentile([ln.x0 for ln in text_lines], 0.05)
+    right = _percentile([ln.x1 for ln in text_lines], 0.95)
+    out: list[str] = []
+    prev: _Line | None = None
+    for it in items:
+        if isinstance(it, list):
+            out.extend(it)
+            prev = None
+            continue
+        joins = (
+            prev is not None
+            and prev.x1 >= right - 1.5 * prev.size
+            and it.x0 <= left + 0.8 * it.size
+            and not _HEADING.match(it.text)
+        )
+        if joins:
+            out[-1] = join_lines([out[-1], it.text])
+        else:
+            out.append(it.text)
+        prev = it
+    return out
+
+
+def _percentile(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(q * len(s)))]
