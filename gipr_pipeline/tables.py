@@ -188,7 +188,9 @@ def take_values(span: list[Cell], n: int) -> tuple[list[Cell] | None, str | None
             if len(head) == n and sum(c.kind in (VALUE, MARK) for c in head) == len(filled):
                 return head, None
     blanks = sum(c.kind == BLANK for c in seq)
-    return None, f"expected {n} cells, found {len(filled)}" + (f" and {blanks} blank" if blanks else "")
+    return None, f"expected {n} cells, found {len(filled)}" + (
+        f" and {blanks} blank" if blanks else ""
+    )
 
 
 def _store(read: TableRead, table: Table, row: Row, cells: list[Cell]) -> None:
@@ -235,19 +237,51 @@ def read_table(text: str, table: Table) -> TableRead:
 
 
 def _read_unlabelled(cells: list[Cell], table: Table) -> TableRead:
-    """review_litigation: one run of numbers (15, or 3 rows of 5) in template order."""
+    """review_litigation: one run of numbers (15, or 3 rows of 5) in template order. When the
+    run does not add up to the table's width, rows that carry their labels are read one by one
+    (a row printed all blank leaves nothing in the run)."""
     first = next((i for i, c in enumerate(cells) if c.kind in (VALUE, MARK, BLANK)), None)
     if first is None:
         return TableRead(found=False)
-    n = table.n_cells
-    vals, why = take_values(cells[first:], n)
+    vals, why = take_values(cells[first:], table.n_cells)
     read = TableRead(found=True)
-    if vals is None:
+    if vals is not None:
+        pos = 0
+        for row in table.rows:
+            k = len(row.columns)
+            _store(read, table, row, vals[pos : pos + k])
+            pos += k
+        return read
+    anchors = _row_label_anchors(cells, table)
+    if anchors is None:
         read.problems.append(f"cell_count: {table.code} {why}")
         return read
-    pos = 0
-    for row in table.rows:
-        k = len(row.columns)
-        _store(read, table, row, vals[pos : pos + k])
-        pos += k
+    for j, i in enumerate(anchors):
+        end = anchors[j + 1] if j + 1 < len(anchors) else len(cells)
+        row = table.rows[j]
+        row_vals, row_why = take_values(cells[i + 1 : end], len(row.columns))
+        if row_vals is None:
+            read.problems.append(f"cell_count: {table.code} {row.code} {row_why}")
+            continue
+        _store(read, table, row, row_vals)
     return read
+
+
+def _row_label_anchors(cells: list[Cell], table: Table) -> list[int] | None:
+    """The last run of the table's row labels, in order, each followed by a cell that is not
+    text (header lines also name the rows, but are followed by more header text)."""
+    keys = _row_keys(table)
+    anchors: list[int | None] = [None] * len(table.rows)
+    for i, c in enumerate(cells[:-1]):
+        if c.kind != TEXT or cells[i + 1].kind == TEXT:
+            continue
+        k = label_key(c.text)
+        for j, aliases in enumerate(keys):
+            if _matches(k, aliases) and (j == 0 or anchors[j - 1] is not None):
+                anchors[j] = i
+                for later in range(j + 1, len(anchors)):
+                    anchors[later] = None
+                break
+    if any(a is None for a in anchors):
+        return None
+    return [a for a in anchors if a is not None]

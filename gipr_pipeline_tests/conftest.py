@@ -13,7 +13,11 @@ RAW = ROOT / "data" / "raw"
 
 # CI runs a fixed, bounded set of examples; `HYPOTHESIS_PROFILE=long` explores more locally.
 settings.register_profile(
-    "ci", derandomize=True, max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "ci",
+    derandomize=True,
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", max_examples=60, deadline=None)
 settings.register_profile("long", max_examples=5000, deadline=None)

@@ -33,7 +33,12 @@ META = {
     "000": ("赛罕区人民政府办公室", 2024, None, "0471-4211860"),
     "001": ("临河区民政局", 2024, "2025-01-22", "0478-8288261"),
     "002": ("陈仓区数据局", 2024, None, "0917-6215992"),
-    "003": ("阿拉善高新技术产业开发区(乌斯太镇)市政和金融服务中心", 2022, "2023-01-19", "0483-8185087"),
+    "003": (
+        "阿拉善高新技术产业开发区(乌斯太镇)市政和金融服务中心",
+        2022,
+        "2023-01-19",
+        "0483-8185087",
+    ),
     "004": ("哈密市伊州区天山乡人民政府", 2024, "2025-01-26", None),
 }
 
@@ -51,7 +56,12 @@ def test_seed_golden(seed, seed_paths):
     r = parse_path(seed_paths[seed])
     assert r.status == "ok", r.message
     agency, year, published, phone = META[seed]
-    assert (r.report.agency, r.report.year, r.report.published, r.report.phone) == (agency, year, published, phone)
+    assert (r.report.agency, r.report.year, r.report.published, r.report.phone) == (
+        agency,
+        year,
+        published,
+        phone,
+    )
     assert r.report.template == "2021"
     got = {(f.table, f.row, f.column): f.value for f in r.facts}
     assert len(r.facts) == 200 == len(got)

@@ -42,7 +42,10 @@ def _app_text(rows: list[str]) -> str:
 
 
 def _full_app(values: dict[str, list[str]], sep=" | ") -> str:
-    lines = ["自然人 | 法人或其他组织 | 总计", "商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他"]
+    lines = [
+        "自然人 | 法人或其他组织 | 总计",
+        "商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他",
+    ]
     for r in APP.rows:
         vals = values.get(r.code, ["0"] * 7)
         lines.append(sep.join([r.label, *vals]))
@@ -82,10 +85,14 @@ def test_zero_marks(mark):
 
 
 def test_truncated_and_split_labels():
-    text = _full_app({}).replace(
-        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-        "2.申请人逾期未按收费通知要求缴纳费用、行政机关\n不再处理其政府信息公开申请",
-    ).replace("一、本年新收政府信息公开申请数量", "一、本年新收政府信息")
+    text = (
+        _full_app({})
+        .replace(
+            "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+            "2.申请人逾期未按收费通知要求缴纳费用、行政机关\n不再处理其政府信息公开申请",
+        )
+        .replace("一、本年新收政府信息公开申请数量", "一、本年新收政府信息")
+    )
     read = read_table(text, APP)
     assert read.problems == []
     assert len(read.values) == 175
