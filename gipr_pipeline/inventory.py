@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,3 +158,30 @@ def inventory(
 def years_present(raw_dir: str | Path, years: Sequence[int]) -> list[int]:
     """The partition years that hold at least one input (report or rejected) under ``raw_dir``."""
     return sorted({a.year for _, _, a in inventory(raw_dir, years)})
+
+
+def scan_years(
+    raw_dir: str | Path, years: Sequence[int], known: Mapping[str, int] | None = None
+) -> dict[str, int]:
+    """Content hash → partition year for every distinct input under ``raw_dir``. Hashes in
+    ``known`` keep their year without being parsed again (the sensor's cursor)."""
+    known = known or {}
+    out: dict[str, int] = {}
+    for inp in read_inputs(raw_dir):
+        y = known.get(inp.report_id)
+        out[inp.report_id] = y if y is not None else assign(inp, parse_input(inp), years).year
+    return out
+
+
+def affected_years(before: Mapping[str, int], after: Mapping[str, int]) -> set[int]:
+    """Years whose inputs changed between two scans: new content, removed content (a file
+    deleted or edited away) and content that moved year."""
+    changed = {after[h] for h in after.keys() - before.keys()}
+    changed |= {before[h] for h in before.keys() - after.keys()}
+    changed |= {
+        y
+        for h in before.keys() & after.keys()
+        if before[h] != after[h]
+        for y in (before[h], after[h])
+    }
+    return changed

@@ -1,0 +1,36 @@
+"""The Dagster code location: every asset, check, job, schedule, sensor and resource.
+
+``workspace.yaml`` and ``[tool.dagster]`` in pyproject.toml load ``defs`` from here;
+``orchestrate.materialize_years`` builds its own with ``build_defs(raw_dir, warehouse)``.
+"""
+
+from __future__ import annotations
+
+from dagster import Definitions, EnvVar
+
+from gipr_pipeline.defs.assets import ASSETS
+from gipr_pipeline.defs.automation import gipr_year_job, raw_folder_sensor, yearly_previous_year
+from gipr_pipeline.defs.checks import CHECKS
+from gipr_pipeline.defs.io import WarehouseIOManager
+from gipr_pipeline.defs.resources import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, GiprPaths
+
+
+def build_defs(
+    raw_dir: str | EnvVar = DEFAULT_RAW_DIR, warehouse: str | EnvVar = DEFAULT_WAREHOUSE
+) -> Definitions:
+    """Definitions reading ``raw_dir`` and writing the DuckDB file ``warehouse`` (plain paths,
+    or ``EnvVar``s resolved at run time)."""
+    return Definitions(
+        assets=ASSETS,
+        asset_checks=CHECKS,
+        jobs=[gipr_year_job],
+        schedules=[yearly_previous_year],
+        sensors=[raw_folder_sensor],
+        resources={
+            "gipr": GiprPaths(raw_dir=raw_dir, warehouse=warehouse),
+            "io_manager": WarehouseIOManager(database=warehouse, schema="main"),
+        },
+    )
+
+
+defs = build_defs()

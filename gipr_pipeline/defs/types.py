@@ -1,0 +1,110 @@
+"""pandera models → Dagster types and column schemas.
+
+Why not dagster-pandera: its DagsterType has ``typing_type=pandas.DataFrame`` hard-coded even for
+polars schemas (dagster issue #23714), and the DuckDB I/O manager picks its type handler by that
+typing type, so a polars asset would be stored and loaded as pandas (and it pins pandas < 3).
+Building the type here keeps ``typing_type=pl.DataFrame`` and shows the same schema in the UI.
+"""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+from dagster import (
+    DagsterType,
+    MetadataValue,
+    TableColumn,
+    TableColumnConstraints,
+    TableConstraints,
+    TableSchema,
+    TypeCheck,
+)
+from pandera.errors import SchemaError, SchemaErrors
+
+MAX_FAILURES_SHOWN = 20
+
+
+def _check_text(check) -> str:
+    stats = {k: v for k, v in (check.statistics or {}).items() if v is not None}
+    if "allowed_values" in stats:
+        vals = list(stats["allowed_values"])
+        shown = ", ".join(map(str, vals[:12])) + (" …" if len(vals) > 12 else "")
+        return f"in {{{shown}}}"
+    if stats:
+        return f"{check.name}: " + ", ".join(f"{k}={v}" for k, v in stats.items())
+    return check.description or check.name
+
+
+def table_schema(model: type[pa.DataFrameModel]) -> TableSchema:
+    """The model's columns, dtypes, descriptions and constraints as a Dagster TableSchema."""
+    schema = model.to_schema()
+    columns = [
+        TableColumn(
+            name=name,
+            type=str(col.dtype),
+            description=col.description,
+            constraints=TableColumnConstraints(
+                nullable=col.nullable,
+                unique=col.unique,
+                other=[_check_text(c) for c in col.checks],
+            ),
+        )
+        for name, col in schema.columns.items()
+    ]
+    other = [c.description or c.name for c in schema.checks]
+    if schema.unique:
+        other.insert(0, f"unique ({', '.join(schema.unique)})")
+    return TableSchema(columns=columns, constraints=TableConstraints(other=other))
+
+
+def failure_table(cases: pl.DataFrame, limit: int = MAX_FAILURES_SHOWN) -> str:
+    """pandera failure cases as a markdown table (the first ``limit`` rows)."""
+    shown = cases.head(limit).select(
+        [
+            pl.col(c).cast(pl.String)
+            for c in ("check", "column", "index", "failure_case")
+            if c in cases.columns
+        ]
+    )
+    head = "| " + " | ".join(shown.columns) + " |\n|" + "---|" * len(shown.columns) + "\n"
+    body = "".join(
+        "| " + " | ".join((v or "").replace("|", "\\|")[:200] for v in row) + " |\n"
+        for row in shown.iter_rows()
+    )
+    return head + body
+
+
+def validate(model: type[pa.DataFrameModel], df: pl.DataFrame) -> TypeCheck:
+    """Validate a frame against a model (lazily, all failures at once) as a Dagster TypeCheck."""
+    if not isinstance(df, pl.DataFrame):
+        return TypeCheck(False, description=f"expected a polars DataFrame, got {type(df).__name__}")
+    try:
+        model.validate(df, lazy=True)
+    except SchemaErrors as e:
+        cases = e.failure_cases
+        checks = sorted(set(cases["check"].cast(pl.String).to_list()))
+        return TypeCheck(
+            False,
+            description=(
+                f"{model.__name__}: {cases.height} failure case(s) in {df.height} rows; "
+                f"failed checks: {', '.join(checks)}"
+            ),
+            metadata={
+                "failure_cases": MetadataValue.md(failure_table(cases)),
+                "failure_count": cases.height,
+            },
+        )
+    except SchemaError as e:  # non-lazy errors (e.g. a missing column)
+        return TypeCheck(False, description=f"{model.__name__}: {e}")
+    return TypeCheck(True, metadata={"rows": df.height, "schema": model.__name__})
+
+
+def pandera_type(model: type[pa.DataFrameModel]) -> DagsterType:
+    """A DagsterType that validates polars frames with ``model`` and shows its schema."""
+    return DagsterType(
+        type_check_fn=lambda _ctx, value: validate(model, value),
+        name=model.__name__,
+        description=(model.__doc__ or model.__name__).strip().splitlines()[0],
+        typing_type=pl.DataFrame,
+        metadata={"schema": MetadataValue.table_schema(table_schema(model))},
+    )
