@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Iterator
@@ -13,6 +14,11 @@ from gipr_pipeline.model import REJECTION_REASONS, ReportResult
 from gipr_pipeline.template import load_template
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+# Subcommands that live with their concern. Each module has ``register(subparsers)`` and keeps
+# its module-level imports light (Dagster, Great Expectations and pdfplumber take seconds to
+# import): heavy imports go inside the command function, so `gipr parse` stays fast.
+EXTENSIONS: tuple[str, ...] = ()
 
 
 def _results(args: argparse.Namespace, quiet: bool) -> Iterator[ReportResult]:
@@ -179,6 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("reasons", help="list the rejection reason codes")
     sp.set_defaults(func=cmd_reasons)
+
+    for name in EXTENSIONS:
+        importlib.import_module(name).register(sub)
     return p
 
 
