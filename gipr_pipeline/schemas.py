@@ -129,7 +129,7 @@ class ReportSections(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = False
-        unique = ["report_id", "section_code"]
+        unique = ("report_id", "section_code")
 
 
 class ReportFacts(pa.DataFrameModel):
@@ -147,7 +147,7 @@ class ReportFacts(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = False
-        unique = ["report_id", "table_code", "row_code", "column_code"]
+        unique = ("report_id", "table_code", "row_code", "column_code")
 
     @pa.dataframe_check(description="(template, table, row, column) is a cell of the template")
     def cell_in_template(cls, data) -> pl.LazyFrame:
@@ -207,7 +207,7 @@ class _Wide(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = False
-        unique = ["report_id", "row_code"]
+        unique = ("report_id", "row_code")
 
 
 class Applications(_Wide):
