@@ -80,8 +80,10 @@ def parse_text(text: str, source: str) -> ReportResult:
         if read.blanks:
             named = ", ".join(f"{r}/{c}={txt or 'blank'}" for r, c, txt in read.blanks)
             result.problems.append(f"blank_as_zero: {t.code} {named}")
-        for (row, col), v in sorted(read.values.items(), key=lambda kv: _order(t, kv[0])):
-            result.facts.append(Fact(t.code, row, col, v))
+        for row, col in t.cells():
+            v = read.values.get((row, col))
+            if v is not None:
+                result.facts.append(Fact(t.code, row, col, v))
 
     if len(result.missing_tables) == len(template.tables):
         return rejected(
@@ -127,12 +129,6 @@ def _choose_template(
     if year is not None and year < 2021:
         return old, "year", old_reads
     return new, ("year" if year is not None else "default"), reads
-
-
-def _order(table, key: tuple[str, str]) -> tuple[int, int]:
-    row, col = key
-    r = table.row_codes.index(row)
-    return r, table.row(row).columns.index(col)
 
 
 def _read_tables(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
-from gipr_pipeline.template import Template
+from gipr_pipeline.template import Template, load_template
 
 _WS = re.compile(r"\s+")
 # A top-level heading is numbered "一、" … "六、" (or "一." / "一,"), or not numbered at all.
@@ -22,8 +23,13 @@ class Sectioned:
     missing: list[str] = field(default_factory=list)
 
 
-def _heading_index(template: Template) -> list[tuple[str, tuple[str, ...]]]:
-    return [(s.code, tuple(_WS.sub("", a) for a in s.aliases)) for s in template.sections]
+@cache
+def _heading_index(version: str) -> tuple[re.Pattern[str], list[tuple[str, tuple[str, ...]]]]:
+    t = load_template(version)
+    index = [(s.code, tuple(_WS.sub("", a) for a in s.aliases)) for s in t.sections]
+    # One search over every alias rejects the many lines that are no heading at all.
+    any_alias = re.compile("|".join(re.escape(a) for _, aliases in index for a in aliases))
+    return any_alias, index
 
 
 def match_heading(line: str, template: Template) -> str | None:
@@ -33,9 +39,12 @@ def match_heading(line: str, template: Template) -> str | None:
     compact = _WS.sub("", line)
     if len(compact) > _HEADING_MAX or _SUB_NUMBER.match(compact):
         return None
+    any_alias, index = _heading_index(template.version)
+    if not any_alias.search(compact):
+        return None
     numbered = _TOP_NUMBER.match(compact)
     body = _TRAILING.sub("", compact[numbered.end() :] if numbered else compact)
-    for code, aliases in _heading_index(template):
+    for code, aliases in index:
         for a in aliases:
             if body == a or (numbered and body.startswith(a) and len(body) <= len(a) + 6):
                 return code
