@@ -3,15 +3,16 @@
 SHELL := /bin/bash
 UV_VERSION := 0.13.9
 PYTHON ?= python3
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# `python -m uv` finds uv wherever pip put it (user site or the interpreter's own).
+UV := $(PYTHON) -m uv
 export UV_LINK_MODE := copy
 
-.PHONY: setup run test lint format ui clean
+.PHONY: bootstrap setup run test lint format ui clean
 
-$(UV):
-	$(PYTHON) -m pip install --quiet --user "uv==$(UV_VERSION)" || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
+bootstrap:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
 
-setup: $(UV)
+setup: bootstrap
 	$(UV) sync --locked --quiet
 
 ## run: set up, then materialize every year partition found in data/raw into the warehouse
