@@ -1,0 +1,155 @@
+"""Pure marts: parse results → base tables → marts, on the seeds and on hand-made results."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from gipr_pipeline import inventory as inv
+from gipr_pipeline import marts
+from gipr_pipeline.model import Fact, ReportMeta, ReportResult, Violation
+from gipr_pipeline.template import load_template
+
+YEARS = list(range(2019, 2026))
+
+
+@pytest.fixture(scope="module")
+def seeds2024(raw_dir):
+    items = [x for x in inv.inventory(raw_dir, YEARS) if x[2].year == 2024]
+    accepted = [(i.report_id, a.year, r) for i, r, a in items if a.accepted]
+    facts = marts.report_facts(accepted)
+    problems = marts.report_problems(accepted)
+    return {
+        "items": items,
+        "raw": marts.raw_reports(items),
+        "facts": facts,
+        "problems": problems,
+        "rejected": marts.rejected_reports(items),
+        "apps": marts.applications(facts),
+        "review": marts.review_litigation(facts),
+        "violations": marts.rule_violations(problems, facts),
+        "id000": next(i.report_id for i, _, _ in items if i.path.startswith("000_")),
+    }
+
+
+def test_seed_000_in_applications(seeds2024):
+    apps = seeds2024["apps"].filter(pl.col("report_id") == seeds2024["id000"])
+    assert apps.height == 25
+    assert apps["agency"].unique().to_list() == ["赛罕区人民政府办公室"]
+    cells = {r["row_code"]: r for r in apps.iter_rows(named=True)}
+    assert (cells["1"]["natural_person"], cells["1"]["total"]) == (28, 28)
+    assert cells["1"]["commercial_enterprise"] == 0
+    assert cells["3.1"]["total"] == 4
+    assert cells["3.4.1"]["total"] == 23
+    assert cells["3.7"]["total"] == 27
+    assert cells["4"]["total"] == 1
+    assert apps["row_code"].to_list() == list(load_template("2021").table("applications").row_codes)
+
+
+def test_four_2024_reports_all_checked(seeds2024):
+    assert seeds2024["raw"].height == 4
+    assert seeds2024["rejected"].is_empty()
+    assert seeds2024["violations"].is_empty()
+    checked = marts.applications_checked(seeds2024["apps"], seeds2024["violations"])
+    assert checked["report_id"].n_unique() == 4
+    assert marts.balance_failures(seeds2024["apps"], "applications").is_empty()
+
+
+def test_year_summary_of_seeds(seeds2024):
+    s = seeds2024
+    checked = marts.applications_checked(s["apps"], s["violations"])
+    row = marts.year_summary(2024, s["raw"], s["rejected"], s["violations"], checked, s["review"])
+    r = row.row(0, named=True)
+    assert (r["reports"], r["reports_rejected"], r["reports_checked"]) == (4, 0, 4)
+    # Only seed 000 has non-zero applications.
+    assert (r["received_natural_person"], r["received_total"]) == (28, 28)
+    assert (r["outcome_granted"], r["outcome_unavailable"], r["outcome_total"]) == (4, 23, 27)
+    assert r["carried_over_out"] == 1
+    assert r["disclosure_rate"] == pytest.approx(4 / 27)
+
+
+def _apps_result(total_row1: int = 5) -> ReportResult:
+    """A hand-made 2021 report: 5 applications by natural persons, all granted."""
+    t = load_template("2021").table("applications")
+    facts = []
+    for row in t.row_codes:
+        for col in t.columns:
+            v = 5 if row in ("1", "3.1", "3.7") and col in ("natural_person", "total") else 0
+            if row == "1" and col == "total":
+                v = total_row1
+            facts.append(Fact("applications", row, col, v))
+    res = ReportResult(
+        source="hand.txt", report=ReportMeta(agency="某局", year=2023, template="2021")
+    )
+    res.facts = facts
+    if total_row1 != 5:
+        res.violations = [
+            Violation("applications.row_total", "applications", "1", None, 5, total_row1),
+            Violation("applications.balance", "applications", None, "total", total_row1, 5),
+        ]
+    return res
+
+
+def test_broken_report_routed_to_violations_and_excluded():
+    good, bad = _apps_result(), _apps_result(total_row1=6)
+    results = [("a" * 64, 2023, good), ("b" * 64, 2023, bad)]
+    facts = marts.report_facts(results)
+    apps = marts.applications(facts)
+    viol = marts.rule_violations(marts.report_problems(results), facts)
+    assert set(viol["report_id"]) == {"b" * 64}
+    assert sorted(viol.select("rule", "row_code", "column_code", "expected", "actual").rows()) == [
+        ("applications.balance", None, "total", 6.0, 5.0),
+        ("applications.row_total", "1", None, 5.0, 6.0),
+    ]
+    assert viol["agency"].to_list() == ["某局", "某局"]
+    checked = marts.applications_checked(apps, viol)
+    assert set(checked["report_id"]) == {"a" * 64}
+    # The mart-level rule evaluation agrees with the parser's violations.
+    fails = marts.balance_failures(apps, "applications")
+    assert sorted(fails.select("rule", "row_code", "column_code", "expected", "actual").rows()) == [
+        ("applications.balance", None, "total", 6.0, 5.0),
+        ("applications.row_total", "1", None, 5.0, 6.0),
+    ]
+
+
+def test_incomplete_table_is_not_checked_and_rules_are_skipped():
+    res = _apps_result()
+    res.facts = [f for f in res.facts if f.row != "3.2"]
+    facts = marts.report_facts([("c" * 64, 2023, res)])
+    apps = marts.applications(facts)
+    assert marts.complete_report_ids(apps) == set()
+    assert marts.applications_checked(
+        apps, marts.rule_violations(marts.report_problems([]), facts)
+    ).is_empty()
+    # results_sum cannot be evaluated without row 3.2: skipped, not failed (like the parser).
+    assert marts.balance_failures(apps, "applications").is_empty()
+
+
+def test_2019_template_rows():
+    t = load_template("2019").table("applications")
+    facts = [Fact("applications", r, c, 0) for r in t.row_codes for c in t.columns]
+    res = ReportResult(source="old.txt", report=ReportMeta(agency="旧", year=2020, template="2019"))
+    res.facts = facts
+    apps = marts.applications(marts.report_facts([("d" * 64, 2020, res)]))
+    assert apps.height == 23 and "3.6" in apps["row_code"].to_list()
+    assert marts.complete_report_ids(apps) == {"d" * 64}
+
+
+def test_accounting_detects_a_lost_report(seeds2024):
+    s = seeds2024
+    ok = marts.accounting(s["raw"], s["rejected"], s["violations"], [s["apps"], s["review"]])
+    assert ok["ok"] and ok["inputs"] == 4 and ok["reports_in_marts"] == 4
+    lost = marts.accounting(
+        s["raw"],
+        s["rejected"],
+        s["violations"],
+        [s["apps"].filter(pl.col("report_id") != s["id000"])],
+    )
+    assert not lost["ok"] and lost["lost"] == [s["id000"]]
+
+
+def test_problems_table_splits_codes(seeds2024):
+    p = seeds2024["problems"].filter(pl.col("report_id") == seeds2024["id000"])
+    row = p.filter(pl.col("code") == "duplicated_copy").row(0, named=True)
+    assert (row["kind"], row["severity"]) == ("problem", "soft")
+    assert row["detail"].startswith("the report appears twice")
