@@ -21,7 +21,7 @@ from gipr_pipeline.decode import normalize
 _WS = re.compile(r"\s+")
 # Text that can stand in a numeric cell: digits, separators, the dashes used for zero.
 _NUMERIC = re.compile(r"[\d.,\s\-—–−/]*")
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’]")
+_WORD_CHAR = re.compile(r"[A-Za-z0-9]")
 
 
 @dataclass(slots=True)
@@ -38,14 +38,14 @@ class GridCell:
 
 
 def join_lines(parts: list[str]) -> str:
-    """Join wrapped pieces of one paragraph or cell: nothing between two CJK characters (a
-    line wrapped mid-word), one space otherwise."""
+    """Join wrapped pieces of one paragraph or cell: one space between two Latin letters or
+    digits (words), nothing otherwise (Chinese text wraps anywhere, without spaces)."""
     out = ""
     for p in parts:
         p = _WS.sub(" ", p).strip()
         if not p:
             continue
-        if out and not (_CJK.match(out[-1]) and _CJK.match(p[0])):
+        if out and _WORD_CHAR.match(out[-1]) and _WORD_CHAR.match(p[0]):
             out += " "
         out += p
     return out

@@ -36,9 +36,10 @@ _GB_FAMILY = {"gb2312", "gbk", "x-gbk", "cp936", "gb_2312-80", "csgb2312", "x-gb
 _BAD_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _WS = re.compile(r"\s+")
 
-# Words only the report itself uses: their absence means we have not found the report yet.
+# Words of the report's body (not of its title, which menus and page titles repeat): their
+# absence means we have not found the report yet.
 REPORT_MARKERS = re.compile(
-    r"总体情况|本年新收|信息公开工作年度报告|行政复议|主动公开政府信息|收到和处理政府信息公开申请"
+    r"总体情况|本年新收|行政复议|主动公开政府信息|收到和处理政府信息公开申请"
 )
 
 _DROP_TAGS = frozenset(

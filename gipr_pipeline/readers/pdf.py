@@ -71,7 +71,8 @@ def read_pdf(data: bytes) -> Document:
                 "unreadable_document", "the PDF is encrypted and needs a password"
             ) from None
         raise DecodeError(
-            "unreadable_document", f"the PDF could not be opened ({type(cause).__name__})"
+            "unreadable_document",
+            f"the PDF is truncated or corrupt and could not be opened ({type(cause).__name__})",
         ) from None
     with pdf:
         try:
@@ -83,14 +84,78 @@ def read_pdf(data: bytes) -> Document:
         if not pages:
             raise DecodeError("unreadable_document", "the PDF has no pages (truncated or corrupt)")
         read = _Pages()
-        for n, page in enumerate(pages, start=1):
-            try:
-                _read_page(page, n, read)
-            except Exception:
-                read.failed_pages.append(n)
-            finally:
-                page.close()
+        remap = _GlyphRemap(data)
+        try:
+            for n, page in enumerate(pages, start=1):
+                try:
+                    remap.fix(page, n - 1)
+                    _read_page(page, n, read)
+                except Exception:
+                    read.failed_pages.append(n)
+                finally:
+                    page.close()
+        finally:
+            remap.close()
     return _document(read, len(pages))
+
+
+class _GlyphRemap:
+    """Glyphs pdfminer cannot map to Unicode (``(cid:123)``) re-read from pdfium (pypdfium2,
+    which pdfplumber itself depends on) at the same position on the page: pdfium maps some CID
+    fonts that pdfminer does not (e.g. in permissions-only encrypted files)."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.doc = None
+        self.failed = False
+
+    def fix(self, page, index: int) -> None:
+        chars = [c for c in page.chars if _CID.fullmatch(c.get("text", ""))]
+        if not chars or self.failed:
+            return
+        try:
+            found = self._pdfium_chars(index)
+        except Exception:
+            self.failed = True
+            return
+        for c in chars:
+            x, y = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+            tol = max(2.0, (c["x1"] - c["x0"]) * 0.6)
+            best, dist = None, tol
+            for gx in (int(x // 10) - 1, int(x // 10), int(x // 10) + 1):
+                for gy in (int(y // 10) - 1, int(y // 10), int(y // 10) + 1):
+                    for px, py, text in found.get((gx, gy), ()):
+                        d = max(abs(px - x), abs(py - y))
+                        if d < dist:
+                            best, dist = text, d
+            if best is not None:
+                c["text"] = best
+
+    def _pdfium_chars(self, index: int) -> dict[tuple[int, int], list[tuple[float, float, str]]]:
+        import pypdfium2
+
+        if self.doc is None:
+            self.doc = pypdfium2.PdfDocument(self.data)
+        page = self.doc[index]
+        try:
+            height = page.get_height()
+            text = page.get_textpage()
+            out: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
+            for i in range(text.count_chars()):
+                ch = text.get_text_range(i, 1)
+                if not ch.strip():
+                    continue
+                left, bottom, right, top = text.get_charbox(i, loose=True)
+                x, y = (left + right) / 2, height - (bottom + top) / 2
+                out.setdefault((int(x // 10), int(y // 10)), []).append((x, y, ch))
+            text.close()
+            return out
+        finally:
+            page.close()
+
+    def close(self) -> None:
+        if self.doc is not None:
+            self.doc.close()
 
 
 def _document(read: _Pages, n_pages: int) -> Document:

@@ -1,0 +1,167 @@
+"""HTML pages → pipe lines: spans, blanks, charsets, chrome, script-embedded reports."""
+
+import codecs
+from dataclasses import replace
+
+import pytest
+
+from gipr_pipeline.readers import DecodeError, to_text
+from gipr_pipeline.readers.html import declared_charset, decode_html
+
+from .builders import HtmlStyle, html_page
+from .shape import assert_shape, line_after_label
+
+STYLES = {
+    "plain": HtmlStyle(chrome=False),
+    "chrome": HtmlStyle(),
+    "gbk_meta_charset": HtmlStyle(encoding="gbk"),
+    "gbk_http_equiv": HtmlStyle(encoding="gbk", meta="http-equiv"),
+    "gbk_no_meta": HtmlStyle(encoding="gbk", meta="none"),
+    "word_markup": HtmlStyle(word_markup=True),
+    "empty_td_blanks": HtmlStyle(blank=""),
+    "p_nbsp_blanks": HtmlStyle(blank="<p>&nbsp;</p>", word_markup=True),
+    "in_script": HtmlStyle(in_script=True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STYLES))
+def test_rows_become_pipe_lines(report, name):
+    truth, lay = report
+    doc = to_text(html_page(lay, STYLES[name], truth.published))
+    assert doc.format == "html"
+    assert_shape(doc.text, truth, lay)
+
+
+def test_gbk_page_is_decoded_from_its_meta_charset(report):
+    truth, lay = report
+    data = html_page(lay, HtmlStyle(encoding="gbk"))
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    doc = to_text(data)
+    assert doc.encoding == "gb18030"
+    assert not doc.lossy
+    assert truth.agency in doc.text
+
+
+def test_charset_sources():
+    assert declared_charset(b'<meta charset="GB2312">') == "gb18030"
+    assert (
+        declared_charset(b'<meta http-equiv="Content-Type" content="text/html; charset=gbk" />')
+        == "gb18030"
+    )
+    assert declared_charset(b'<?xml version="1.0" encoding="big5"?><html>') == "big5"
+    assert declared_charset(b"<meta charset=nonsense>") is None
+    page = "<html><body><p>总体情况</p></body></html>"
+    assert decode_html(codecs.BOM_UTF8 + page.encode()) == (page, "utf-8", False)
+    assert decode_html(page.encode("utf-16")) == (page, "utf-16", False)
+    # A page re-saved as UTF-8 that kept its old GBK meta tag: the bytes win.
+    resaved = ('<meta charset="gbk">' + page).encode()
+    assert decode_html(resaved)[1] == "utf-8"
+
+
+def test_mixed_encoding_is_lossy_not_fatal():
+    data = "<html><body><p>一、总体情况</p>".encode() + b"<p>\xff\xfe\xfa</p></body></html>"
+    doc = to_text(data)
+    assert doc.lossy
+    assert "一、总体情况" in doc.text
+
+
+def test_chrome_is_dropped(report):
+    truth, lay = report
+    text = to_text(html_page(lay, HtmlStyle(), truth.published)).text
+    for chrome in (
+        "ICP备",
+        "主办单位",
+        "当前位置",
+        "分享到",
+        "互动交流",
+        "政府信息公开年报",
+        "_hmt",
+    ):
+        assert chrome not in text, chrome
+    assert "发布日期:" + truth.published in text  # the article's info line stays
+
+
+def test_chrome_named_wrapper_holding_the_report_is_kept(report):
+    truth, lay = report
+    page = html_page(lay, HtmlStyle(chrome=False)).decode()
+    page = page.replace("<body>", '<body><div class="main-bottom">').replace(
+        "</body>", "</div></body>"
+    )
+    assert_shape(to_text(page.encode()).text, truth, lay)
+
+
+def test_page_title_is_used_when_the_article_has_none(report):
+    _truth, lay = report
+    page = html_page(lay, HtmlStyle(chrome=False)).decode()
+    page = page.replace(f"<h1>{lay.title}</h1>", "")
+    text = to_text(page.encode()).text
+    assert text.split("\n")[0].startswith(lay.title)
+
+
+def test_report_inside_a_script_string(report):
+    truth, lay = report
+    doc = to_text(html_page(lay, HtmlStyle(in_script=True), truth.published))
+    assert any(p.startswith("html_from_script:") for p in doc.problems)
+    assert_shape(doc.text, truth, lay)
+
+
+def test_report_inside_a_json_response(report):
+    import json
+
+    truth, lay = report
+    article = html_page(lay, HtmlStyle(chrome=False)).decode()
+    data = json.dumps({"code": 0, "data": {"title": lay.title, "content": article}}).encode()
+    doc = to_text(b"<script>var r = " + data + b";</script>")
+    assert_shape(doc.text, truth, lay)
+
+
+def test_layout_tables_are_read_as_blocks(report):
+    truth, lay = report
+    page = html_page(lay, HtmlStyle(chrome=False)).decode()
+    page = page.replace("<body>", "<body><table><tr><td>").replace(
+        "</body>", "</td></tr></table></body>"
+    )
+    assert_shape(to_text(page.encode()).text, truth, lay)
+
+
+def test_two_copies_are_both_written(report):
+    _truth, lay = report
+    text = to_text(html_page(lay, HtmlStyle(copies=2))).text
+    assert text.count("一、总体情况") == 2
+    assert text.count(lay.title) >= 2
+
+
+def test_tables_as_images_are_named(report):
+    _truth, lay = report
+    doc = to_text(html_page(lay, HtmlStyle(tables=False)))
+    assert any(p.startswith("table_images:") for p in doc.problems)
+
+
+def test_numeric_row_span_leaves_a_blank_not_a_copy():
+    page = """<html><body><p>二、主动公开政府信息情况</p><table>
+    <tr><td>信息内容</td><td>本年处理决定数量</td></tr>
+    <tr><td>行政处罚</td><td rowspan="2">7</td></tr>
+    <tr><td>行政强制</td></tr></table></body></html>"""
+    text = to_text(page.encode()).text
+    assert line_after_label(text, "行政处罚") == ["7"]
+    assert line_after_label(text, "行政强制") == [""]
+
+
+def test_broken_markup_is_read():
+    page = "<html><body><p>一、总体情况<p>本年新收 <table><tr><td>a<td>1<tr><td>b<td>2</table>"
+    text = to_text(page.encode()).text
+    assert text.split("\n") == ["一、总体情况", "本年新收", "a | 1", "b | 2"]
+
+
+def test_empty_pages():
+    assert to_text(b"<html><body>   </body></html>").text == ""
+    with pytest.raises(DecodeError) as e:
+        to_text(b"   ")
+    assert e.value.reason == "empty"
+
+
+def test_style_variants_are_independent():
+    # guard: the dataclass used as a style is not shared between parametrized cases
+    assert replace(STYLES["plain"], copies=2).copies == 2
+    assert STYLES["plain"].copies == 1
