@@ -324,8 +324,12 @@ def _register_font() -> None:
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
-def pdf_bytes(lay: Layout, encrypt: str | None = None, page_numbers: bool = True) -> bytes:
-    """A text PDF (reportlab, CID font STSong-Light), tables ruled, merged cells spanned."""
+def pdf_bytes(
+    lay: Layout, encrypt: str | None = None, page_numbers: bool = True, page_break: bool = True
+) -> bytes:
+    """A text PDF (reportlab, CID font STSong-Light), tables ruled, merged cells spanned. With
+    ``page_break`` false the applications table starts where the text ends and may be split
+    across pages."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -365,7 +369,8 @@ def pdf_bytes(lay: Layout, encrypt: str | None = None, page_numbers: bool = True
                 )
         if b.code == "applications":
             widths = [40, 40, 120] + [(width - 200) / 7] * 7
-            story.append(PageBreak())
+            if page_break:
+                story.append(PageBreak())
         elif b.code == "review_litigation":
             widths = [width / 15] * 15
         else:

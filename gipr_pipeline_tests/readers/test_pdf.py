@@ -85,3 +85,27 @@ def test_corrupt_pdf_is_unreadable(data):
     with pytest.raises(DecodeError) as e:
         to_text(data)
     assert e.value.reason == "unreadable_document"
+
+
+def test_table_split_across_pages_parses_back():
+    from gipr_pipeline.parse import parse_bytes
+
+    from .conftest import make
+
+    truth, lay = make(4, blank_share=0.2)
+    at = next(i for i, b in enumerate(lay.blocks) if getattr(b, "code", "") == "applications")
+    lay.blocks[at - 1 : at - 1] = ["本段用于测试分页,篇幅较长。" * 20] * 5
+    data = pdf_bytes(lay, page_break=False)
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        pages_with_tables = [n for n, p in enumerate(pdf.pages) if p.find_tables()]
+    assert (
+        len(pages_with_tables) >= 3
+    )  # the applications table starts on one page, ends on the next
+    doc = to_text(data)
+    assert_shape(doc.text, truth, lay)
+    r = parse_bytes(data, "split.pdf")
+    assert sorted((f.table, f.row, f.column, f.value) for f in r.facts) == sorted(truth.facts())
