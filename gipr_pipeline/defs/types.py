@@ -28,7 +28,7 @@ def _check_text(check) -> str:
     stats = {k: v for k, v in (check.statistics or {}).items() if v is not None}
     if "allowed_values" in stats:
         vals = list(stats["allowed_values"])
-        shown = ", ".join(map(str, vals[:12])) + (" …" if len(vals) > 12 else "")
+        shown = ", ".join(map(str, vals[:60])) + (" …" if len(vals) > 60 else "")
         return f"in {{{shown}}}"
     if stats:
         return f"{check.name}: " + ", ".join(f"{k}={v}" for k, v in stats.items())
