@@ -40,6 +40,7 @@ def parse_bytes(data: bytes, source: str) -> ReportResult:
         result.problems.insert(
             0, "decode_replaced: some bytes were not valid in the detected encoding"
         )
+    result.problems.extend(doc.problems)
     return result
 
 

@@ -102,5 +102,7 @@ def grid_lines(cells: list[GridCell]) -> list[str]:
             elif cell.numeric:  # a number or blank spanning rows: an empty field, never a copy
                 fields.append("")
         if any(fields):
-            lines.append(" | ".join(fields).rstrip())
+            # Markdown-style borders on both ends: the parser reads an empty first or last field
+            # between borders as a blank cell, where a bare " | " join would lose it.
+            lines.append("| " + " | ".join(fields) + " |")
     return lines

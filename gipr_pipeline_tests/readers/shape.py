@@ -1,5 +1,6 @@
 """Check a reader's text against the truth: every printed table row is one pipe line whose
-fields after the row label are the printed cells (blank cells as empty fields)."""
+fields after the row label are the printed cells (blank cells as empty fields) between
+"| … |" borders."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from .builders import Layout, TableBlock, _fmt
 
 
 def fields(line: str) -> list[str]:
+    """The cells of a "| a | b |" line (rows are written between borders)."""
+    line = line.strip()
+    if line.startswith("|") and line.endswith("|") and len(line) > 1:
+        line = line[1:-1]
     return [f.strip() for f in line.split("|")]
 
 

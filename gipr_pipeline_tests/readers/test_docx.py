@@ -68,7 +68,7 @@ def test_paragraphs_and_tables_keep_body_order():
 
     assert to_text(_docx_with(build)).text.split("\n") == [
         "一、总体情况",
-        "规章 | 3",
+        "| 规章 | 3 |",
         "五、存在的主要问题及改进情况",
     ]
 
@@ -84,7 +84,7 @@ def test_a_frame_table_is_read_as_paragraphs():
     assert to_text(_docx_with(build)).text.split("\n") == [
         "一、总体情况",
         "本年度共收到申请27件。",
-        "行政许可 | 5",
+        "| 行政许可 | 5 |",
     ]
 
 
@@ -103,7 +103,7 @@ def test_line_breaks_and_tabs():
     assert to_text(_docx_with(build)).text.split("\n") == [
         "一、总体情况",
         "正文 第二段",
-        "商业企业 | 12",
+        "| 商业企业 | 12 |",
     ]
 
 

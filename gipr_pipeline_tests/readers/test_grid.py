@@ -19,14 +19,14 @@ def test_label_spanning_rows_is_written_once():
         [("(二)部分公开", 1, 1), ("0", 1, 1), ("0", 1, 1)],
     ]
     assert grid_lines(place_html_rows(rows)) == [
-        "三、本年度办理结果 | (一)予以公开 | 4 | 4",
-        "(二)部分公开 | 0 | 0",
+        "| 三、本年度办理结果 | (一)予以公开 | 4 | 4 |",
+        "| (二)部分公开 | 0 | 0 |",
     ]
 
 
 def test_column_span_adds_no_empty_field():
     rows = [[("一、本年新收政府信息公开申请数量", 1, 3), ("28", 1, 1), ("28", 1, 1)]]
-    assert grid_lines(place_html_rows(rows)) == ["一、本年新收政府信息公开申请数量 | 28 | 28"]
+    assert grid_lines(place_html_rows(rows)) == ["| 一、本年新收政府信息公开申请数量 | 28 | 28 |"]
 
 
 def test_number_spanning_rows_is_never_duplicated():
@@ -34,17 +34,17 @@ def test_number_spanning_rows_is_never_duplicated():
         [("行政处罚", 1, 1), ("7", 2, 1), ("1", 1, 1)],
         [("行政强制", 1, 1), ("2", 1, 1)],
     ]
-    assert grid_lines(place_html_rows(rows)) == ["行政处罚 | 7 | 1", "行政强制 |  | 2"]
+    assert grid_lines(place_html_rows(rows)) == ["| 行政处罚 | 7 | 1 |", "| 行政强制 |  | 2 |"]
 
 
 def test_blank_cells_are_empty_fields_between_pipes():
     rows = [[("规章", 1, 1), ("", 1, 1), ("3", 1, 1), ("", 1, 1)]]
-    assert grid_lines(place_html_rows(rows)) == ["规章 |  | 3 |"]
+    assert grid_lines(place_html_rows(rows)) == ["| 规章 |  | 3 |  |"]
 
 
 def test_empty_rows_are_skipped():
     cells = [GridCell("a", 0, 0), GridCell("", 1, 0), GridCell("b", 2, 0)]
-    assert grid_lines(cells) == ["a", "b"]
+    assert grid_lines(cells) == ["| a |", "| b |"]
 
 
 def test_cell_text_normalizes_and_keeps_pipes_out():

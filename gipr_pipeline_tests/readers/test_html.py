@@ -151,7 +151,7 @@ def test_numeric_row_span_leaves_a_blank_not_a_copy():
 def test_broken_markup_is_read():
     page = "<html><body><p>一、总体情况<p>本年新收 <table><tr><td>a<td>1<tr><td>b<td>2</table>"
     text = to_text(page.encode()).text
-    assert text.split("\n") == ["一、总体情况", "本年新收", "a | 1", "b | 2"]
+    assert text.split("\n") == ["一、总体情况", "本年新收", "| a | 1 |", "| b | 2 |"]
 
 
 def test_empty_pages():

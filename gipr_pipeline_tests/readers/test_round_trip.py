@@ -134,10 +134,8 @@ def test_scanned_pdf_is_rejected_as_no_text_layer():
     assert (r.status, r.reason) == ("rejected", "no_text_layer")
 
 
-# Blanks at the edge of a printed row: the reader writes them as empty fields, but the text
-# parser drops a line's trailing empty fields and a leading one (seed layouts pad rows with
-# them). Kept as expected failures until tables.tokenize keeps them on lines that hold values.
-@pytest.mark.xfail(reason="tables.tokenize drops trailing/leading empty fields", strict=False)
+# Blanks at the edge of a printed row: the reader writes rows between borders ("| … |"), so
+# an empty first or last field survives as a blank cell.
 @pytest.mark.parametrize(
     "cell", [("applications", "3.1", "total"), ("review_litigation", "review", "upheld")]
 )
