@@ -1,14 +1,23 @@
-"""Many files → results, in input order, on all cores."""
+"""Many files → results, in input order, on all cores, with bounded memory."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 
 from gipr_pipeline.model import ReportResult
 from gipr_pipeline.parse import parse_path
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Below this many inputs a pool costs more to start than the inputs take to parse.
+_POOL_MIN = 64
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
@@ -37,13 +46,55 @@ def default_workers() -> int:
     )
 
 
-def parse_many(files: list[Path], workers: int | None = None) -> Iterator[ReportResult]:
-    """Results in the order of ``files``. Small batches stay in-process: a pool costs more to
-    start than a few reports take to parse."""
+def _run_chunk(fn: Callable[[T], R], chunk: list[T]) -> list[R]:
+    return [fn(x) for x in chunk]
+
+
+def imap_ordered(
+    fn: Callable[[T], R],
+    items: Iterable[T],
+    workers: int,
+    chunksize: int = 32,
+    window: int | None = None,
+) -> Iterator[R]:
+    """``fn`` over ``items`` in worker processes, results in input order.
+
+    Unlike ``ProcessPoolExecutor.map`` (which submits every item at once and keeps every
+    result until it is consumed), at most ``window`` chunks are in flight: memory stays bounded
+    by ``window × chunksize`` results however long ``items`` is, and ``items`` may be a lazy
+    iterator. ``fn`` must be picklable (a module-level function).
+    """
+    window = window or 4 * workers
+    it = iter(items)
+    pool = ProcessPoolExecutor(max_workers=workers)
+    pending: deque[Future[list[R]]] = deque()
+
+    def submit() -> bool:
+        chunk = list(islice(it, chunksize))
+        if chunk:
+            pending.append(pool.submit(_run_chunk, fn, chunk))
+        return bool(chunk)
+
+    try:
+        for _ in range(window):
+            if not submit():
+                break
+        while pending:
+            done = pending.popleft().result()
+            submit()
+            yield from done
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def parse_many(
+    files: list[Path], workers: int | None = None, window: int | None = None
+) -> Iterator[ReportResult]:
+    """Results in the order of ``files``, streamed: a bounded number of results are held at
+    once (see ``imap_ordered``). Small batches stay in-process."""
     workers = workers or default_workers()
-    if workers <= 1 or len(files) < 64:
+    if workers <= 1 or len(files) < _POOL_MIN:
         for f in files:
             yield parse_path(f)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(parse_path, files, chunksize=32)
+    yield from imap_ordered(parse_path, files, workers, chunksize=32, window=window)

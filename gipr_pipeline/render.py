@@ -186,6 +186,23 @@ class Style:
     chrome_copy: bool = False  # the page twice, with portal chrome around it
     title: bool = True
     signature: bool = True
+    narrative: int = 0  # paragraphs of 总体情况 prose (real reports run to several KB)
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Where a page that was cut short ends: after ``cells`` cells of row ``row`` of table
+    ``table`` (its label always printed), or, with ``row=None``, right after the whole table.
+    Rendering stops there: no later rows, sections, signature or second copy."""
+
+    table: str
+    row: str | None = None
+    cells: int = 0
+
+
+class _Stop(Exception):
+    def __init__(self, lines: list[str]):
+        self.lines = lines
 
 
 def _fmt(
@@ -246,7 +263,20 @@ def _header(labels: list[str], style: Style) -> list[str]:
 
 
 def render_table(
-    t: Table, cells: Cells, style: Style, rng: random.Random, blanks: list
+    t: Table, cells: Cells, style: Style, rng: random.Random, blanks: list, cut: Cut | None = None
+) -> list[str]:
+    """The table's lines. With a ``cut`` in this table, raises ``_Stop`` with the lines printed
+    up to the cut (a row cut is only supported in labelled tables)."""
+    if cut is not None and cut.table != t.code:
+        cut = None
+    out = _render_table(t, cells, style, rng, blanks, cut)
+    if cut is not None:
+        raise _Stop(out)
+    return out
+
+
+def _render_table(
+    t: Table, cells: Cells, style: Style, rng: random.Random, blanks: list, cut: Cut | None
 ) -> list[str]:
     out: list[str] = []
     if t.code == "review_litigation":
@@ -323,15 +353,22 @@ def render_table(
         vals = [
             _fmt(cells[(r.code, c)], style, rng, blanks, (t.code, r.code, c)) for c in r.columns
         ]
+        if cut is not None and cut.row == r.code:
+            lines = _row_lines(label, vals[: cut.cells], style)
+            out += "\n".join(lines).split("\n")
+            raise _Stop(out)
         lines = _row_lines(label, vals, style)
         out += "\n".join(lines).split("\n")
     return out
 
 
 def render_report(
-    truth: Truth, style: Style, rng: random.Random
+    truth: Truth, style: Style, rng: random.Random, cut: Cut | None = None
 ) -> tuple[str, list[tuple[str, str, str]]]:
-    """The whole report text, and the cells printed as a zero mark or blank (table, row, column)."""
+    """The whole report text, and the cells printed as a zero mark or blank (table, row, column).
+
+    With ``cut``, the text ends at the cut (a page cut short): see ``Cut``. Blank cells are
+    listed for every formatted cell, including the cut row's unprinted ones."""
     blanks: list[tuple[str, str, str]] = []
     y = truth.year
     ref = (
@@ -350,15 +387,23 @@ def render_report(
         "(一)主动公开情况",
         "全年主动公开政府信息若干条。",
     ]
+    body += narrative(rng, style.narrative)
     sec_titles = {
         "active_disclosure": "二、主动公开政府信息情况",
         "applications": "三、收到和处理政府信息公开申请情况",
         "review_litigation": "四、政府信息公开行政复议、行政诉讼情况",
     }
-    for code in ("active_disclosure", "applications", "review_litigation"):
-        body.append(sec_titles[code])
-        if code in truth.template.table_by_code:
-            body += render_table(truth.template.table(code), truth.cells[code], style, rng, blanks)
+    try:
+        for code in ("active_disclosure", "applications", "review_litigation"):
+            body.append(sec_titles[code])
+            if code in truth.template.table_by_code:
+                body += render_table(
+                    truth.template.table(code), truth.cells[code], style, rng, blanks, cut
+                )
+    except _Stop as stop:
+        body += stop.lines
+        lines = [f"{truth.agency}{y}年度政府信息公开工作年度报告", *body] if style.title else body
+        return "\n".join(lines) + "\n", blanks
     body += [
         "五、存在的主要问题及改进情况",
         "公开的深度和广度还不够。",
@@ -379,3 +424,44 @@ def render_report(
         ]
         lines = [*lines, *chrome, *lines]
     return "\n".join(lines) + "\n", blanks
+
+
+# ------------------------------------------------------------------ narrative prose
+_OPENERS = ("一是", "二是", "三是", "同时,", "此外,", "全年", "本年度,", "下一步,")
+_VERBS = ("坚持", "持续", "进一步", "扎实", "认真", "严格", "不断", "全面")
+_ACTIONS = (
+    "做好财政预决算信息公开",
+    "加强政策解读和回应关切",
+    "规范政府信息发布审核流程",
+    "推进基层政务公开标准化规范化建设",
+    "完善依申请公开办理机制",
+    "强化政务新媒体日常监管",
+    "落实“三审三校”制度",
+    "优化政府网站栏目设置",
+    "开展政务公开业务培训",
+    "做好重点领域信息公开",
+    "加强政府信息资源管理",
+    "提升政务服务事项公开质量",
+)
+_RESULTS = (
+    "确保公开范围、内容、格式、时间符合要求",
+    "保障人民群众的知情权、参与权和监督权",
+    "信息发布的及时性和准确性明显提升",
+    "群众满意度持续提高",
+    "工作机制更加健全",
+)
+
+
+def narrative(rng: random.Random, paragraphs: int) -> list[str]:
+    """Paragraphs of 总体情况 prose, as long as real reports' (about 150–400 characters each).
+    Words only: no section heading, table label or date, so it cannot change what is parsed."""
+    out = []
+    for _ in range(paragraphs):
+        n = rng.randint(3, 8)
+        parts = [
+            f"{rng.choice(_OPENERS)}{rng.choice(_VERBS)}{rng.choice(_ACTIONS)},"
+            f"{rng.choice(_RESULTS)}。"
+            for _ in range(n)
+        ]
+        out.append("".join(parts))
+    return out

@@ -101,7 +101,7 @@ def agency_name(rng: random.Random, scale: str) -> str:
     province = rng.choice(_PROVINCES)
     municipal = province.endswith("市") and province in ("北京市", "天津市", "上海市", "重庆市")
     city = "" if municipal else _place(rng) + rng.choice(_CITY_SUFFIX)
-    county = _place(rng) + rng.choice(_COUNTY_SUFFIX)
+    county = _place(rng) + rng.choice(("区", "区", "县") if municipal else _COUNTY_SUFFIX)
     if scale == "township":
         town = _place(rng) + rng.choice(_TOWN_SUFFIX)
         office = "办事处" if town.endswith("街道") else "人民政府"
@@ -163,7 +163,6 @@ def make_report(seed: int, year: int, i: int, shares: Shares) -> tuple[str, byte
         BLANK_LAYOUTS,
         LAYOUTS,
         ZERO_MARKS,
-        Cut,
         Style,
         inject_error,
         random_truth,
@@ -444,3 +443,87 @@ def register(subparsers) -> None:
         "--workers", type=int, default=0, help="generating processes (default: all cores)"
     )
     sp.set_defaults(func=cmd_synth)
+
+
+# ---------------------------------------------------------------- scoring a parse against truth
+def _vkey(v: dict[str, Any]) -> tuple:
+    return (v["rule"], v["table"], v["row"] or "", v["column"] or "", v["expected"], v["actual"])
+
+
+def score(result: dict[str, Any], rec: dict[str, Any]) -> dict[str, int]:
+    """Counts comparing one parser JSON record (``ReportResult.to_json()``) with its truth.
+
+    ``exact`` is 1 when everything the truth states holds: status and reason, every expected
+    cell and no other, blank cells named, exactly the expected violations, the expected problems
+    present, and agency, year, publication date and template."""
+    exp = rec["expected"]
+    s = dict.fromkeys(
+        (
+            "inputs", "status_ok", "cells", "cells_exact", "cells_extra", "blanks",
+            "blanks_named", "violations", "violations_found", "violations_false", "problems",
+            "problems_found", "meta", "meta_exact", "exact",
+        ),
+        0,
+    )  # fmt: skip
+    s["inputs"] = 1
+    status_ok = result["status"] == exp["status"] and (
+        exp["status"] == "ok" or result["reason"] == exp["reason"]
+    )
+    s["status_ok"] = int(status_ok)
+    if exp["status"] != "ok":
+        s["exact"] = int(status_ok and not result["facts"])
+        return s
+    got = {(f["table"], f["row"], f["column"]): f["value"] for f in result["facts"]}
+    from gipr_pipeline.template import load_template
+
+    template = load_template(exp["template"])
+    want: dict[tuple[str, str, str], Any] = {}
+    for table, rows in exp["cells"].items():
+        t = template.table(table)
+        for r, values in rows.items():
+            for c, v in zip(t.row(r).columns, values, strict=True):
+                want[(table, r, c)] = v
+    named = set()
+    for p in result["problems"]:
+        if p.startswith("blank_as_zero: "):
+            table, _, rest = p[len("blank_as_zero: ") :].partition(" ")
+            for item in rest.split(", "):
+                rc = item.split("=", 1)[0]
+                r, _, c = rc.rpartition("/")
+                named.add((table, r, c))
+    for k, v in want.items():
+        s["cells"] += 1
+        if isinstance(v, str):
+            s["blanks"] += 1
+            s["blanks_named"] += k in named
+            v = 0
+        g = got.get(k)
+        s["cells_exact"] += g is not None and g == v and type(g) is type(v)
+    s["cells_extra"] = len(got.keys() - want.keys())
+    want_v = {_vkey(v) for v in exp["violations"]}
+    got_v = {_vkey(v) for v in result["violations"]}
+    s["violations"] = len(want_v)
+    s["violations_found"] = len(want_v & got_v)
+    s["violations_false"] = len(got_v - want_v)
+    s["problems"] = len(exp["problems"])
+    s["problems_found"] = sum(
+        any(p == q or p.startswith(q + " ") for p in result["problems"]) for q in exp["problems"]
+    )
+    meta = result["report"]
+    s["meta"] = 1
+    s["meta_exact"] = int(
+        (meta["agency"], meta["year"], meta["published"], meta["template"])
+        == (exp["agency"], exp["year"], exp["published"], exp["template"])
+    )
+    s["exact"] = int(
+        status_ok
+        and s["cells_exact"] == s["cells"]
+        and not s["cells_extra"]
+        and s["blanks_named"] == s["blanks"]
+        and s["violations_found"] == s["violations"]
+        and not s["violations_false"]
+        and s["problems_found"] == s["problems"]
+        and set(result["missing_tables"]) == set(exp["missing_tables"])
+        and s["meta_exact"]
+    )
+    return s
