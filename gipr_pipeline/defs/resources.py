@@ -13,8 +13,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from pydantic import Field
 
-DEFAULT_RAW_DIR = "data/raw"
-DEFAULT_WAREHOUSE = "data/warehouse/gipr.duckdb"
+from gipr_pipeline.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE
 
 
 class GiprPaths(ConfigurableResource):
