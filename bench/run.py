@@ -1,0 +1,449 @@
+"""The benchmark: throughput against the floor, the CLI and the Dagster pipeline, and accuracy.
+
+    uv run python bench/run.py                 # 100,000 reports (about 10 minutes on 2 cores)
+    uv run python bench/run.py --quick         # 5,000 reports, a minute or so
+    uv run python bench/run.py --n 20000 --no-dagster
+
+One run generates (or reuses) a synthetic corpus with ``gipr synth`` (one year partition), then:
+
+1. floor = read + decode + NFKC (``readers.to_text``), parse (rules off), parse + check, each
+   on one core (a sample) and on all cores (every file), in reports/s and as a ratio to the floor;
+2. the bare CLI ``gipr parse --json`` and the whole Dagster pipeline
+   (``orchestrate.materialize_years``, in-process executor) on the same files: wall time, peak
+   RSS of the process tree, and the Dagster/CLI ratio; plus the accounting of the partition;
+3. accuracy of every input against the truth file (cells exact, violations found, …);
+4. a cProfile of parse + check on one core, top functions by own time.
+
+It prints the table and writes it to ``docs/benchmarks.md`` (``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from gipr_pipeline import rules  # noqa: E402
+from gipr_pipeline.batch import default_workers, discover, imap_ordered  # noqa: E402
+from gipr_pipeline.parse import parse_path  # noqa: E402
+from gipr_pipeline.readers import DecodeError, to_text  # noqa: E402
+from gipr_pipeline.synth import Shares, read_truth, score, write_corpus  # noqa: E402
+
+TARGETS = {
+    "check_per_core": 3500,  # reports/s
+    "check_floor_ratio": 10.0,
+    "pipeline_seconds": 300.0,  # 100,000 reports on 2 cores
+    "pipeline_rss_mb": 2048.0,
+    "dagster_cli_ratio": 2.0,
+}
+BASELINE_MS = 0.3  # github zxj6827111-blip/govnianbao, per report, same machine class (issue 6)
+
+
+# ---------------------------------------------------------------- the three workloads
+def floor_one(path: Path) -> int:
+    try:
+        return len(to_text(path.read_bytes()).text)
+    except DecodeError:
+        return 0
+
+
+def _no_rules(cells, template):
+    return [], []
+
+
+def parse_one(path: Path) -> int:
+    saved = rules.evaluate
+    rules.evaluate = _no_rules
+    try:
+        return len(parse_path(path).facts)
+    finally:
+        rules.evaluate = saved
+
+
+def check_one(path: Path) -> int:
+    r = parse_path(path)
+    return len(r.facts) + len(r.violations)
+
+
+WORKLOADS = {"floor": floor_one, "parse": parse_one, "parse+check": check_one}
+
+
+def one_core(fn, files: list[Path]) -> float:
+    t = time.perf_counter()
+    for f in files:
+        fn(f)
+    return len(files) / (time.perf_counter() - t)
+
+
+def all_cores(fn, files: list[Path], workers: int) -> float:
+    t = time.perf_counter()
+    for _ in imap_ordered(fn, files, workers, chunksize=64):
+        pass
+    return len(files) / (time.perf_counter() - t)
+
+
+# ---------------------------------------------------------------- process-tree RSS
+def _children() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
+        kids.setdefault(ppid, []).append(int(d))
+    return kids
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss_mb(pid: int) -> float:
+    kids = _children()
+    todo, total = [pid], 0
+    while todo:
+        p = todo.pop()
+        total += _rss_kb(p)
+        todo.extend(kids.get(p, ()))
+    return total / 1024
+
+
+@contextmanager
+def peak_rss(pid: int, every: float = 0.2):
+    """Samples the summed RSS of ``pid`` and its descendants; yields a dict with ``peak_mb``."""
+    out = {"peak_mb": 0.0}
+    stop = threading.Event()
+
+    def run():
+        while not stop.is_set():
+            out["peak_mb"] = max(out["peak_mb"], tree_rss_mb(pid))
+            stop.wait(every)
+
+    th = threading.Thread(target=run, daemon=True)
+    th.start()
+    try:
+        yield out
+    finally:
+        stop.set()
+        th.join()
+
+
+def run_measured(cmd: list[str], stdout=subprocess.DEVNULL) -> tuple[float, float, int]:
+    """(wall seconds, peak tree RSS in MB, exit code) of a command."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, cwd=ROOT)
+    with peak_rss(proc.pid) as rss:
+        _, err = proc.communicate()
+    wall = time.perf_counter() - t
+    if proc.returncode:
+        sys.stderr.write(err.decode(errors="replace")[-3000:])
+    return wall, rss["peak_mb"], proc.returncode
+
+
+# ---------------------------------------------------------------- steps
+def corpus(args) -> tuple[Path, Path]:
+    work = Path(args.workdir)
+    stamp = work / "corpus.json"
+    want = {"n": args.n, "year": args.year, "seed": args.seed, "version": 1}
+    if stamp.exists() and json.loads(stamp.read_text()) == want:
+        print(f"corpus: reusing {work} ({args.n} inputs)")
+    else:
+        import shutil
+
+        shutil.rmtree(work / "reports", ignore_errors=True)
+        t = time.perf_counter()
+        write_corpus(args.n, args.year, args.seed, work, Shares(), default_workers())
+        stamp.write_text(json.dumps(want))
+        print(f"corpus: {args.n} inputs generated in {time.perf_counter() - t:.1f} s")
+    return work / "reports", work / f"truth-{args.year}.jsonl"
+
+
+def throughput(files: list[Path], sample: list[Path], workers: int) -> dict:
+    out = {}
+    for name, fn in WORKLOADS.items():
+        one_core(fn, sample[:200])  # warm imports and caches
+        one = one_core(fn, sample)
+        many = all_cores(fn, files, workers)
+        out[name] = {"one": one, "all": many}
+        print(f"  {name:12s} 1 core {one:8.0f}/s   {workers} cores {many:8.0f}/s")
+    return out
+
+
+def accuracy(files_dir: Path, truth_path: Path, workers: int) -> Counter:
+    recs = read_truth(truth_path)
+    root = truth_path.parent
+    tot: Counter = Counter()
+    paths = [root / r["path"] for r in recs]
+    for rec, res in zip(recs, imap_ordered(_json_one, paths, workers, chunksize=64), strict=True):
+        tot.update(score(res, rec))
+    return tot
+
+
+def _json_one(path: Path) -> dict:
+    return parse_path(path).to_json()
+
+
+def profile(sample: list[Path], top: int = 18) -> str:
+    prof = cProfile.Profile()
+    prof.enable()
+    for f in sample:
+        check_one(f)
+    prof.disable()
+    buf = io.StringIO()
+    st = pstats.Stats(prof, stream=buf)
+    st.sort_stats("tottime")
+    total = st.total_tt
+    rows = []
+    for (file, line, func), (_cc, nc, tt, ct, _callers) in sorted(
+        st.stats.items(), key=lambda kv: kv[1][2], reverse=True
+    )[:top]:
+        where = f"{Path(file).name}:{line}({func})" if line else func
+        rows.append(
+            f"| `{where}` | {nc} | {tt * 1000 / len(sample):.3f} | {tt / total:.0%} "
+            f"| {ct * 1000 / len(sample):.3f} |"
+        )
+    head = (
+        f"cProfile of parse + check, one core, {len(sample)} reports "
+        f"({total * 1000 / len(sample):.3f} ms/report under the profiler):\n\n"
+        "| function | calls | own ms/report | own share | cumulative ms/report |\n"
+        "|---|---:|---:|---:|---:|\n"
+    )
+    return head + "\n".join(rows)
+
+
+def pipeline(reports: Path, args, workers: int) -> dict:
+    work = Path(args.workdir)
+    out: dict = {}
+    jsonl = work / "cli.jsonl"
+    with jsonl.open("wb") as f:
+        wall, rss, rc = run_measured(
+            [sys.executable, "-m", "gipr_pipeline.cli", "parse", "--json",
+             "--workers", str(workers), str(reports)],
+            stdout=f,
+        )  # fmt: skip
+    lines = sum(1 for _ in jsonl.open("rb"))
+    out["cli"] = {"seconds": wall, "rss_mb": rss, "rc": rc, "records": lines}
+    print(f"  bare CLI     {wall:7.1f} s  peak RSS {rss:6.0f} MB  {lines} records")
+    if args.no_dagster:
+        return out
+    wh = work / "warehouse.duckdb"
+    for p in (wh, wh.with_suffix(".duckdb.wal")):
+        p.unlink(missing_ok=True)
+    code = (
+        "import json, sys\n"
+        "from gipr_pipeline.orchestrate import materialize_years\n"
+        f"s = materialize_years({str(reports)!r}, {str(wh)!r}, years=[{args.year}])\n"
+        "json.dump({k: s[k] for k in ('ok', 'seconds', 'runs', 'tables')}, sys.stdout, default=str)\n"
+    )
+    summary_path = work / "dagster.json"
+    env_home = os.environ.pop("DAGSTER_HOME", None)  # an ephemeral instance
+    try:
+        with summary_path.open("wb") as f:
+            wall, rss, rc = run_measured([sys.executable, "-c", code], stdout=f)
+    finally:
+        if env_home is not None:
+            os.environ["DAGSTER_HOME"] = env_home
+    summary = json.loads(summary_path.read_text() or "{}") if rc == 0 else {}
+    out["dagster"] = {"seconds": wall, "rss_mb": rss, "rc": rc, "summary": summary}
+    print(f"  Dagster      {wall:7.1f} s  peak RSS {rss:6.0f} MB  ok={summary.get('ok')}")
+    return out
+
+
+# ---------------------------------------------------------------- report
+def _pct(a: int, b: int) -> str:
+    return f"{a / b:.2%}" if b else "–"
+
+
+def _ok(cond: bool) -> str:
+    return "✅" if cond else "❌"
+
+
+def render(args, workers, n_files, tp, pipe, acc, prof_md) -> str:
+    fl1, flN = tp["floor"]["one"], tp["floor"]["all"]
+    L = []
+    L.append("# Benchmarks\n")
+    L.append(
+        "Generated by `uv run python bench/run.py"
+        + (f" --n {args.n}" if args.n != 100_000 else "")
+        + (" --no-dagster" if args.no_dagster else "")
+        + f"` on {time.strftime('%Y-%m-%d')} (commit `{_commit()}`): "
+        f"{platform.processor() or platform.machine()}, {_cpu()}, {workers} cores used, "
+        f"Python {platform.python_version()}. Corpus: `gipr synth {args.n} --year {args.year} "
+        f"--seed {args.seed}` ({n_files} files, {_size(args)}), default shares (10 % balance "
+        "errors, 50 % with zero marks/blanks, 15 % GBK, 10 % full-width digits, 5 % chrome "
+        "copies, 2 % cut short, 0.5 % junk).\n"
+    )
+    L.append("## Throughput (reports/s)\n")
+    L.append("| stage | 1 core | all cores | ms/report (1 core) | × floor time (1 core) | target |")
+    L.append("|---|---:|---:|---:|---:|---|")
+    for name, label in (
+        ("floor", "floor: read + decode + NFKC"),
+        ("parse", "parse (rules off)"),
+        ("parse+check", "parse + rule check"),
+    ):
+        one, many = tp[name]["one"], tp[name]["all"]
+        ratio = fl1 / one
+        target = ""
+        if name == "parse+check":
+            target = (
+                f"≥ {TARGETS['check_per_core']}/s per core {_ok(one >= TARGETS['check_per_core'])}"
+                f"; ≤ {TARGETS['check_floor_ratio']:.0f}× floor "
+                f"{_ok(ratio <= TARGETS['check_floor_ratio'])}"
+            )
+        L.append(
+            f"| {label} | {one:,.0f} | {many:,.0f} | {1000 / one:.3f} | {ratio:.1f}× | {target} |"
+        )
+    L.append(
+        f"\nFor scale: the fastest open-source parser of these reports (govnianbao) takes about "
+        f"{BASELINE_MS} ms a report ({1000 / BASELINE_MS:,.0f}/s) with no rule check; "
+        f"all-cores floor is {flN:,.0f}/s.\n"
+    )
+    L.append("## End to end, one year partition\n")
+    L.append("| run | wall s | reports/s | peak RSS (MB, process tree) | target |")
+    L.append("|---|---:|---:|---:|---|")
+    cli = pipe["cli"]
+    L.append(
+        f"| bare CLI `gipr parse --json --workers {workers}` | {cli['seconds']:.1f} | "
+        f"{n_files / cli['seconds']:,.0f} | {cli['rss_mb']:,.0f} | |"
+    )
+    if "dagster" in pipe:
+        d = pipe["dagster"]
+        scale = 100_000 / n_files
+        ratio = d["seconds"] / cli["seconds"]
+        est = f" (≈ {d['seconds'] * scale:.0f} s at 100,000)" if n_files != 100_000 else ""
+        L.append(
+            f"| Dagster `materialize_years` (in-process) | {d['seconds']:.1f} | "
+            f"{n_files / d['seconds']:,.0f} | {d['rss_mb']:,.0f} | "
+            f"≤ 300 s{est} {_ok(d['seconds'] * scale <= TARGETS['pipeline_seconds'])}; "
+            f"≤ 2 GB {_ok(d['rss_mb'] <= TARGETS['pipeline_rss_mb'])}; "
+            f"{ratio:.1f}× CLI (≤ 2×) {_ok(ratio <= TARGETS['dagster_cli_ratio'])} |"
+        )
+        s = d.get("summary") or {}
+        if s:
+            tables = s.get("tables", {})
+            y = str(args.year)
+            get = lambda t: (tables.get(t) or {}).get(y, (tables.get(t) or {}).get(int(y), 0))  # noqa: E731
+            checks = {k: v for r in s.get("runs", []) for k, v in r.get("checks", {}).items()}
+            L.append(
+                f"\nAccounting of partition {y}: raw_reports {get('raw_reports'):,} rows, "
+                f"rejected_reports {get('rejected_reports'):,}, report_facts "
+                f"{get('report_facts'):,}; run ok = {s.get('ok')}; checks: "
+                + ", ".join(f"{k} {'✅' if v else '❌'}" for k, v in sorted(checks.items()))
+                + ".\n"
+            )
+        else:
+            L.append(f"\nThe Dagster run failed (exit {d['rc']}).\n")
+    L.append("## Accuracy against the truth\n")
+    L.append("| measure | value |")
+    L.append("|---|---:|")
+    L.append(f"| inputs | {acc['inputs']:,} |")
+    L.append(
+        f"| status (accepted / rejected with the right reason) | {_pct(acc['status_ok'], acc['inputs'])} |"
+    )
+    L.append(f"| cells exact | {_pct(acc['cells_exact'], acc['cells'])} of {acc['cells']:,} |")
+    L.append(f"| cells read that the truth does not have | {acc['cells_extra']:,} |")
+    L.append(
+        f"| zero marks / blanks named | {_pct(acc['blanks_named'], acc['blanks'])} of {acc['blanks']:,} |"
+    )
+    L.append(
+        f"| violations found | {_pct(acc['violations_found'], acc['violations'])} of {acc['violations']:,} |"
+    )
+    L.append(f"| false violations | {acc['violations_false']:,} |")
+    L.append(
+        f"| expected problems named (cuts: cell_count, row_missing, …) | {_pct(acc['problems_found'], acc['problems'])} of {acc['problems']:,} |"
+    )
+    L.append(
+        f"| metadata exact (agency, year, published, template) | {_pct(acc['meta_exact'], acc['meta'])} |"
+    )
+    L.append(f"| inputs exactly right in every respect | {_pct(acc['exact'], acc['inputs'])} |")  # fmt: skip
+    L.append("\n## Where the time goes\n")
+    L.append(prof_md + "\n")
+    return "\n".join(L) + "\n"
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+        ).stdout.strip()
+    except OSError:
+        return "?"
+
+
+def _cpu() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
+def _size(args) -> str:
+    total = sum(f.stat().st_size for f in discover([Path(args.workdir) / "reports"]))
+    return f"{total / 1e6:,.0f} MB"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--n", type=int, default=100_000, help="corpus size (default 100000)")
+    p.add_argument("--quick", action="store_true", help="5000 reports (overrides --n)")
+    p.add_argument("--year", type=int, default=2024)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--sample", type=int, default=20_000, help="files for the 1-core runs")
+    p.add_argument("--workers", type=int, default=default_workers())
+    p.add_argument("--workdir", default=str(ROOT / "bench" / "work"))
+    p.add_argument("--no-dagster", action="store_true", help="skip the Dagster run")
+    p.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    args = p.parse_args(argv)
+    if args.quick:
+        args.n = 5000
+    reports, truth = corpus(args)
+    files = discover([reports])
+    sample = files[: args.sample]
+    print(f"throughput ({len(sample)} files on 1 core, {len(files)} on {args.workers} cores):")
+    tp = throughput(files, sample, args.workers)
+    print("end to end:")
+    pipe = pipeline(reports, args, args.workers)
+    print("accuracy:")
+    acc = accuracy(reports, truth, args.workers)
+    print(f"  {dict(acc)}")
+    prof_md = profile(sample[:3000])
+    md = render(args, args.workers, len(files), tp, pipe, acc, prof_md)
+    print()
+    print(md)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(md, encoding="utf-8")
+    print(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
