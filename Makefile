@@ -6,6 +6,8 @@ PYTHON ?= python3
 # `python -m uv` finds uv wherever pip put it (user site or the interpreter's own).
 UV := $(PYTHON) -m uv
 export UV_LINK_MODE := copy
+# One Dagster home for `make run` and `make ui`, so the UI shows the command line's runs.
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
 .PHONY: bootstrap setup run test lint format ui clean
 
@@ -17,6 +19,7 @@ setup: bootstrap
 
 ## run: set up, then materialize every year partition found in data/raw into the warehouse
 run: setup
+	@mkdir -p "$(DAGSTER_HOME)"
 	$(UV) run gipr run data/raw
 
 ## test: set up, lint, then the whole test suite
@@ -33,6 +36,7 @@ format: setup
 
 ## ui: the Dagster UI with every asset, check, schedule and sensor
 ui: setup
+	@mkdir -p "$(DAGSTER_HOME)"
 	$(UV) run dagster dev -w workspace.yaml
 
 clean:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gipr_pipeline.batch import discover
-from gipr_pipeline.model import ReportResult
+from gipr_pipeline.model import REJECTION_REASONS, ReportResult
 from gipr_pipeline.parse import parse_bytes
 from gipr_pipeline.readers import DecodeError, to_text
 
@@ -30,8 +30,7 @@ FIRST_YEAR = 2019  # the first year of the 2019 template (国办公开办函〔2
 # Why an input that the parser read fine still cannot be a report of a partition. These extend
 # model.REJECTION_REASONS (the parser's codes) for the pipeline's own partition rule.
 PIPELINE_REJECTION_REASONS: dict[str, str] = {
-    "year_unknown": "the report gives no statistical year (no 统计期限, title year or date)",
-    "year_out_of_range": "the report's year is outside the partitions (2019 … last complete year)",
+    k: REJECTION_REASONS[k] for k in ("year_unknown", "year_out_of_range")
 }
 
 YEAR_SOURCES = ("content", "content_clamped", "path", "newest")

@@ -18,6 +18,9 @@ REJECTION_REASONS: dict[str, str] = {
     "no_tables": "the text looks like such a report but none of its three tables could be read",
     "no_text_layer": "the PDF has no text layer (a scan); OCR is out of scope",
     "unreadable_document": "the HTML/DOCX/PDF container could not be read (truncated, encrypted, corrupt)",
+    # The pipeline's own: a report needs a year to have a partition.
+    "year_unknown": "the report gives no statistical year (no 统计期限, title year or date)",
+    "year_out_of_range": "the report's year is outside the partitions (2019 … last complete year)",
 }
 
 
