@@ -6,8 +6,9 @@ PYTHON ?= python3
 # `python -m uv` finds uv wherever pip put it (user site or the interpreter's own).
 UV := $(PYTHON) -m uv
 export UV_LINK_MODE := copy
-# One Dagster home for `make run` and `make ui`, so the UI shows the command line's runs.
-export DAGSTER_HOME := $(CURDIR)/.dagster_home
+# One Dagster home for `make run` and `make ui`, so the UI shows the command line's runs
+# (only for those two: tests make their own instances).
+run ui: export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
 .PHONY: bootstrap setup run test lint format ui clean
 

@@ -24,6 +24,12 @@ settings.register_profile("long", max_examples=5000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
+@pytest.fixture(autouse=True)
+def _no_dagster_home(monkeypatch):
+    """Tests make their own Dagster instances; a developer's $DAGSTER_HOME must not leak in."""
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+
+
 @pytest.fixture(scope="session")
 def raw_dir() -> Path:
     return RAW
