@@ -3,3 +3,4 @@
 
 DEFAULT_RAW_DIR = "data/raw"
 DEFAULT_WAREHOUSE = "data/warehouse/gipr.duckdb"
+DEFAULT_DOCS_DIR = "data/docs"  # Data Docs and annual reports (HTML people open)
