@@ -37,15 +37,19 @@ class Fact:
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """A broken balance rule: ``actual`` (the printed total) differs from ``expected`` (the parts)."""
+    """A broken rule. For a balance rule, ``actual`` (the printed total) differs from
+    ``expected`` (the parts). Soft rules (warnings, see the template's ``[[rules]]``) name what
+    they can: a cell, or for ``narrative.agreement`` the table cell (``expected``) and the number
+    stated in the prose (``actual``); ``detail`` says the rest (e.g. the sentence, quoted)."""
 
     rule: str
-    table: str
+    table: str | None
     row: str | None
     column: str | None
-    expected: int | float
-    actual: int | float
+    expected: int | float | None
+    actual: int | float | None
     severity: str = "hard"
+    detail: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -55,6 +59,8 @@ class Violation:
             "column": self.column,
             "expected": self.expected,
             "actual": self.actual,
+            "severity": self.severity,
+            "detail": self.detail,
         }
 
 

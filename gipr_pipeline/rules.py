@@ -46,7 +46,7 @@ def evaluate(cells: Cells, template: Template) -> tuple[list[Violation], list[st
     evaluated because a cell they need was not read (a missing row or an unreadable row)."""
     violations: list[Violation] = []
     skipped: list[str] = []
-    for rule in template.rules:
+    for rule in template.sum_rules:  # soft kinds have their own evaluators (audits.py)
         table_cells = cells.get(rule.table)
         if not table_cells:
             continue  # table missing: reported as missing_tables, not per rule

@@ -17,7 +17,7 @@ from gipr_pipeline.template import Row, Table
 # cell if the row is short of values, otherwise just the layout's trailing separators.
 TEXT, VALUE, MARK, BLANK, WEAK = 0, 1, 2, 3, 4
 
-_NUM = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_NUM = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _MARK = r"(?:[—–-]{1,2}|/|无)"
 _NUM_RE = re.compile(_NUM)
 _MARK_RE = re.compile(_MARK)
@@ -200,14 +200,14 @@ def _store(read: TableRead, table: Table, row: Row, cells: list[Cell]) -> None:
             read.blanks.append((row.code, col, c.text))
         if c.decorated:
             read.problems.append(f"non_numeric_cell: {table.code} {row.code}/{col} {c.text!r}")
-        if row.decimal:
+        if row.decimal or col in table.decimal_columns:
             v = float(v)
         elif isinstance(v, float):
             if v.is_integer():
                 v = int(v)
             else:
                 read.problems.append(f"non_integer_count: {table.code} {row.code}/{col} {c.text!r}")
-        if v < 0:
+        if v < 0 and col not in table.signed:  # 本年增/减 (2019 section 二) may be negative
             read.problems.append(f"negative_value: {table.code} {row.code}/{col} {c.text!r}")
         read.values[(row.code, col)] = v
 

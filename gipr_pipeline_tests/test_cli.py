@@ -61,6 +61,8 @@ def test_check_fails_on_a_broken_balance_and_names_it(tmp_path, seed_paths, caps
             "column": "total",
             "expected": 29,
             "actual": 28,
+            "severity": "hard",
+            "detail": None,
         },
         {
             "rule": "applications.row_total",
@@ -69,6 +71,8 @@ def test_check_fails_on_a_broken_balance_and_names_it(tmp_path, seed_paths, caps
             "column": None,
             "expected": 28,
             "actual": 29,
+            "severity": "hard",
+            "detail": None,
         },
     ]
     assert main(["check", str(p)]) == 1

@@ -22,6 +22,8 @@ class Row:
     aliases: tuple[str, ...]
     columns: tuple[str, ...]
     decimal: bool = False
+    # The heading the template prints above a group of rows ("第二十条第(五)项"); for renderers.
+    group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,11 @@ class Table:
     rows: tuple[Row, ...]
     # True when the template prints no row labels (review_litigation: one run of 15 numbers).
     unlabelled: bool = False
+    # Columns that may hold a negative number (2019 section 二: 本年增/减); any other negative
+    # is a ``negative_value`` problem.
+    signed: frozenset[str] = frozenset()
+    # Columns holding decimals (amounts) in every row; rows can also say ``decimal = true``.
+    decimal_columns: frozenset[str] = frozenset()
 
     @property
     def row_codes(self) -> tuple[str, ...]:
@@ -52,16 +59,27 @@ class Table:
         """Every (row, column) of the table in reading order."""
         return [(r.code, c) for r in self.rows for c in r.columns]
 
+    def is_decimal(self, row: Row, column: str) -> bool:
+        return row.decimal or column in self.decimal_columns
+
+    def column_label(self, column: str) -> str:
+        return self.column_labels[self.columns.index(column)]
+
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule of the template. ``kind = "sum"`` rules (勾稽关系) say sum(total) = sum(parts) and
+    are evaluated by ``rules.evaluate``; the other kinds are soft checks with their own code
+    (``audits``: "narrative", "audit"; the pipeline's ``continuity``: "continuity")."""
+
     id: str
-    table: str
-    per: str  # "row" or "column"
+    table: str | None
+    per: str | None  # "row" or "column" (sum rules)
     severity: str  # "hard" or "soft"
     total: tuple[str, ...]
     parts: tuple[str, ...]
     description: str
+    kind: str = "sum"
 
 
 @dataclass(frozen=True)
@@ -87,6 +105,14 @@ class Template:
     def n_facts(self) -> int:
         return sum(t.n_cells for t in self.tables)
 
+    @property
+    def sum_rules(self) -> tuple[Rule, ...]:
+        """The balance rules (勾稽关系) evaluated as sums; the other kinds have their own code."""
+        return tuple(r for r in self.rules if r.kind == "sum")
+
+    def rules_of_kind(self, kind: str) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.kind == kind)
+
 
 def _read(version: str) -> dict:
     text = resources.files(__package__).joinpath(f"t{version}.toml").read_text("utf-8")
@@ -100,6 +126,7 @@ def _row(d: dict, table_columns: tuple[str, ...]) -> Row:
         aliases=tuple(d.get("aliases", [])),
         columns=tuple(d.get("columns", table_columns)),
         decimal=bool(d.get("decimal", False)),
+        group=d.get("group"),
     )
 
 
@@ -112,6 +139,8 @@ def _table(d: dict) -> Table:
         column_labels=tuple(d.get("column_labels", cols)),
         rows=tuple(_row(r, cols) for r in d["rows"]),
         unlabelled=bool(d.get("unlabelled", False)),
+        signed=frozenset(d.get("signed_columns", ())),
+        decimal_columns=frozenset(d.get("decimal_columns", ())),
     )
 
 
@@ -122,19 +151,24 @@ def _rule(d: dict, tables: dict[str, Table]) -> Rule:
         parts = tuple(c for c in codes if fnmatch.fnmatchcase(c, d["parts_glob"]))
     return Rule(
         id=d["id"],
-        table=d["table"],
-        per=d["per"],
+        table=d.get("table"),
+        per=d.get("per"),
         severity=d.get("severity", "hard"),
-        total=tuple(d["total"]),
+        total=tuple(d.get("total", ())),
         parts=parts,
         description=d.get("description", ""),
+        kind=d.get("kind", "sum"),
     )
 
 
 def _merge(base: dict, over: dict) -> dict:
-    """Apply a derived template file (``base = ...``) to its base's raw data."""
+    """Apply a derived template file (``base = ...``) to its base's raw data: ``drop_tables``,
+    ``tables`` (a table of the same code replaces the base's in place, others are appended),
+    ``replace_rows`` and ``drop_rules``."""
     out = {**base, "version": over["version"], "reference": over.get("reference", [])}
     tables = [t for t in base["tables"] if t["code"] not in over.get("drop_tables", [])]
+    own = {t["code"]: t for t in over.get("tables", [])}
+    tables = [own.pop(t["code"], t) for t in tables] + list(own.values())
     tables = [dict(t, rows=list(t["rows"])) for t in tables]
     for rep in over.get("replace_rows", []):
         t = next(t for t in tables if t["code"] == rep["table"])
@@ -143,7 +177,12 @@ def _merge(base: dict, over: dict) -> dict:
         t["rows"] = rows[:at] + list(rep["rows"]) + rows[at:]
     out["tables"] = tables
     kept = {t["code"] for t in tables}
-    out["rules"] = [r for r in base["rules"] if r["table"] in kept]
+    dropped = set(over.get("drop_rules", []))
+    out["rules"] = [
+        r
+        for r in base["rules"]
+        if (r.get("table") is None or r["table"] in kept) and r["id"] not in dropped
+    ]
     return out
 
 
