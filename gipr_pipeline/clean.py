@@ -37,8 +37,11 @@ def strip_chrome(lines: list[str]) -> tuple[list[str], int]:
     return kept, len(lines) - len(kept)
 
 
+_WS = re.compile(r"\s+")
+
+
 def _heading_key(line: str) -> str:
-    return re.sub(r"\s+", "", line)
+    return _WS.sub("", line)
 
 
 def dedupe_copies(lines: list[str], first_heading: str | None) -> tuple[list[str], bool, bool]:
@@ -51,7 +54,16 @@ def dedupe_copies(lines: list[str], first_heading: str | None) -> tuple[list[str
     if first_heading is None:
         return lines, False, False
     key = _heading_key(first_heading)
-    hits = [i for i, ln in enumerate(lines) if _heading_key(ln) == key]
+    if not key:
+        return lines, False, False
+    # Cheap tests first: a line equal to the key without its spaces holds its first and last
+    # characters and is at least as long.
+    first, last, n = key[0], key[-1], len(key)
+    hits = [
+        i
+        for i, ln in enumerate(lines)
+        if len(ln) >= n and first in ln and last in ln and _heading_key(ln) == key
+    ]
     if len(hits) < 2:
         return lines, False, False
     h1, h2 = hits[0], hits[1]
@@ -67,10 +79,55 @@ def dedupe_copies(lines: list[str], first_heading: str | None) -> tuple[list[str
     return first, True, differ
 
 
+# What ``clean`` would change besides the final line breaks. Each search opens with a literal
+# or rare characters, so it skips through the text at C speed.
+_ANY_CHROME = re.compile(_CHROME.pattern + "|" + _CHROME_SHORT.pattern)
+# On "\n" + text + "\n": a blank or whitespace-only line, or a line opening with a space; on the
+# reversed text, a line ending with one.
+_BLANK_OR_PADDED = re.compile("\n(?:[^\\S\n]*\n|[ \u3000])")
+
+
+def _already_clean(text: str, first_heading: str | None) -> bool:
+    """True when ``clean`` would only drop the final line breaks: no chrome, no line padded with
+    spaces, no blank line, and the first heading not printed twice."""
+    if not text:
+        return False
+    framed = "\n" + text + "\n"
+    if _BLANK_OR_PADDED.search(framed) or _BLANK_OR_PADDED.search(framed[::-1]):
+        return False
+    if _ANY_CHROME.search(text):
+        return False
+    if first_heading is not None:
+        key = _heading_key(first_heading)
+        if key and len(_spaced(key).findall(text)) >= 2:
+            return False
+    return True
+
+
+_SPACED: dict[str, re.Pattern[str]] = {}
+
+
+def _spaced(key: str) -> re.Pattern[str]:
+    """``key`` with any whitespace but a line break between its characters."""
+    pat = _SPACED.get(key)
+    if pat is None:
+        if len(_SPACED) > 256:
+            _SPACED.clear()
+        pat = _SPACED[key] = re.compile(r"[^\S\n]*".join(map(re.escape, key)))
+    return pat
+
+
 def clean(text: str, first_heading: str | None) -> Cleaned:
+    body = text.rstrip("\n")
+    if _already_clean(body, first_heading):
+        return Cleaned(body)
     # Tabs are kept: a leading or trailing tab holds a (blank) table cell.
     lines = [ln.strip(" \u3000") for ln in text.split("\n")]
-    lines, n_chrome = strip_chrome(lines)
+    # Most pages carry no chrome at all: one search of the whole text proves it.
+    if _CHROME.search(text) or _CHROME_SHORT.search(text):
+        lines, n_chrome = strip_chrome(lines)
+    else:
+        n_chrome = 0
     lines = [ln for ln in lines if ln.strip()]
     lines, dup, differ = dedupe_copies(lines, first_heading)
     return Cleaned("\n".join(lines), dup, differ, n_chrome)

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from gipr_pipeline import clean, metadata, rules, sections, tables
-from gipr_pipeline.model import Fact, ReportResult, rejected
+from gipr_pipeline.model import ReportResult, rejected
 from gipr_pipeline.readers import DecodeError, to_text
 from gipr_pipeline.template import Template, load_template
 
@@ -47,11 +47,13 @@ def parse_bytes(data: bytes, source: str) -> ReportResult:
 def parse_text(text: str, source: str) -> ReportResult:
     """Parse normalized report text (see ``decode.normalize``)."""
     base = load_template("2021")
-    lines = [ln.strip() for ln in text.split("\n")]
-    cleaned = clean.clean(text, sections.first_heading_line(lines, base))
+    candidates = sections.heading_candidates(text, base)
+    cleaned = clean.clean(text, sections.first_heading_line(text, base, candidates))
     if not cleaned.text.strip():
         return rejected(source, "empty")
-    split = sections.split_sections(cleaned.text, base)
+    # When cleaning only dropped the final line breaks, the lines (and offsets) are the same.
+    same = cleaned.text == text.rstrip("\n")
+    split = sections.split_sections(cleaned.text, base, candidates if same else None)
     if not split.sections and not _REPORT_MARKERS.search(cleaned.text):
         return rejected(
             source, "not_a_report", "no template section heading and no report wording found"
@@ -81,10 +83,7 @@ def parse_text(text: str, source: str) -> ReportResult:
         if read.blanks:
             named = ", ".join(f"{r}/{c}={txt or 'blank'}" for r, c, txt in read.blanks)
             result.problems.append(f"blank_as_zero: {t.code} {named}")
-        for row, col in t.cells():
-            v = read.values.get((row, col))
-            if v is not None:
-                result.facts.append(Fact(t.code, row, col, v))
+        result.facts += read.facts
 
     if len(result.missing_tables) == len(template.tables):
         return rejected(
@@ -103,7 +102,9 @@ def parse_text(text: str, source: str) -> ReportResult:
             "agency_unknown: no title, signature or introduction names the agency"
         )
 
-    violations, skipped = rules.evaluate(rules.cells_by_table(result.facts), template)
+    # The same cells as the facts (each read holds only its table's cells).
+    cells = {t.code: reads[t.code].values for t in template.tables if reads[t.code].found}
+    violations, skipped = rules.evaluate(cells, template)
     result.violations = violations
     result.problems.extend(skipped)
     result.sections = dict(split.sections)

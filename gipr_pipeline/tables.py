@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from gipr_pipeline.model import Fact
 from gipr_pipeline.template import Row, Table
 
 # Cell kinds. A WEAK blank is an empty field after a row's last value on its line: a blank
@@ -43,12 +44,15 @@ class Cell:
     kind: int
     value: int | float | None = None
     decorated: bool = False
+    key: str = ""  # label_key(text), for TEXT cells
 
 
 @dataclass(slots=True)
 class TableRead:
     found: bool
     values: dict[tuple[str, str], int | float] = field(default_factory=dict)
+    # The table's facts in template order (rows, then columns), as stored.
+    facts: list[Fact] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     blanks: list[tuple[str, str, str]] = field(default_factory=list)  # (row, column, printed)
 
@@ -58,7 +62,24 @@ def _number(text: str) -> int | float:
     return float(t) if "." in t else int(t)
 
 
+# Cells are never modified once made, so one Cell serves every equal text (and one tuple of
+# cells every equal line): reports repeat the same few cell texts ("0", "—", row labels) and
+# lines ("0 |", "规章 | 0 | 0 | 0 |") thousands of times. Bounded: cleared when full.
+_CACHE_MAX = 100_000
+_CELL_CACHE: dict[str, Cell] = {}
+_LINE_CACHE: dict[str, tuple[tuple[Cell, ...], tuple[int, ...]]] = {}
+
+
 def classify(text: str) -> Cell:
+    c = _CELL_CACHE.get(text)
+    if c is None:
+        if len(_CELL_CACHE) >= _CACHE_MAX:
+            _CELL_CACHE.clear()
+        c = _CELL_CACHE[text] = _classify(text)
+    return c
+
+
+def _classify(text: str) -> Cell:
     if _NUM_RE.fullmatch(text):
         return Cell(text, VALUE, _number(text))
     if _MARK_RE.fullmatch(text):
@@ -66,7 +87,7 @@ def classify(text: str) -> Cell:
     m = _DECORATED_RE.fullmatch(text)
     if m and (m.group(1) or m.group(3)):
         return Cell(text, VALUE, _number(m.group(2)), decorated=True)
-    return Cell(text, TEXT)
+    return Cell(text, TEXT, key=label_key(text))
 
 
 def _split_field(f: str, out: list[Cell]) -> bool:
@@ -85,6 +106,10 @@ def _split_field(f: str, out: list[Cell]) -> bool:
     return True
 
 
+_BLANK = Cell("", BLANK)
+_WEAK = Cell("", WEAK)
+
+
 def tokenize(text: str) -> list[Cell]:
     """Cut section text into cells.
 
@@ -92,42 +117,75 @@ def tokenize(text: str) -> list[Cell]:
     blanks), or as a line holding a lone "|" (one cell per line); on header lines they are
     layout. A line's final separator ends the line and holds no cell.
     """
+    return _tokenize(text)[0]
+
+
+def _tokenize(text: str) -> tuple[list[Cell], list[int]]:
+    """The cells, and the indices of the TEXT cells among them."""
     cells: list[Cell] = []
+    texts: list[int] = []
+    cache = _LINE_CACHE
     for line in text.split("\n"):
-        s = line.strip(" \u3000")  # not tabs: a trailing tab holds a (blank) cell
-        if not s.strip():
-            continue
-        if s == "|":
-            cells.append(Cell("", BLANK))
-            continue
-        if s[0] == "|":  # markdown border
-            s = s[1:].lstrip()
-        fields = _FIELD_SPLIT.split(s)
-        if s[-1] == "|" and len(fields) > 1:
-            fields.pop()  # the line's terminating pipe holds no cell
-        trailing = 0
-        while fields and not fields[-1]:
-            fields.pop()
-            trailing += 1
-        line_cells: list[Cell] = []
-        has_value = False
-        for f in fields:
-            if f:
-                has_value |= _split_field(f, line_cells)
-            else:
-                line_cells.append(Cell("", BLANK))
-        if not has_value:
-            cells.extend(c for c in line_cells if c.kind != BLANK)
-            # "行政处罚 | |": a label whose one cell is blank.
-            cells.extend(Cell("", WEAK) for _ in range(trailing))
-            continue
-        cells.extend(line_cells)
-        if len(line_cells) > 1:
-            cells.extend(Cell("", WEAK) for _ in range(trailing))
-    return cells
+        got = cache.get(line)
+        if got is None:
+            if len(cache) >= _CACHE_MAX:
+                cache.clear()
+            line_cells = _tokenize_line(line)
+            got = cache[line] = (
+                line_cells,
+                tuple(i for i, c in enumerate(line_cells) if c.kind == TEXT),
+            )
+        line_cells, offsets = got
+        if offsets:
+            base = len(cells)
+            texts += [base + o for o in offsets] if base else offsets
+        cells += line_cells
+    return cells, texts
+
+
+def _tokenize_line(line: str) -> tuple[Cell, ...]:
+    s = line.strip(" \u3000")  # not tabs: a trailing tab holds a (blank) cell
+    if not s.strip():
+        return ()
+    if s == "|":
+        return (_BLANK,)
+    if s[0] == "|":  # markdown border
+        s = s[1:].lstrip()
+    fields = _FIELD_SPLIT.split(s)
+    if s[-1] == "|" and len(fields) > 1:
+        fields.pop()  # the line's terminating pipe holds no cell
+    trailing = 0
+    while fields and not fields[-1]:
+        fields.pop()
+        trailing += 1
+    line_cells: list[Cell] = []
+    has_value = False
+    for f in fields:
+        if f:
+            has_value |= _split_field(f, line_cells)
+        else:
+            line_cells.append(_BLANK)
+    if not has_value:
+        # "行政处罚 | |": a label whose one cell is blank.
+        return (*(c for c in line_cells if c.kind != BLANK), *(_WEAK,) * trailing)
+    if len(line_cells) > 1:
+        line_cells += (_WEAK,) * trailing
+    return tuple(line_cells)
+
+
+_KEY_CACHE: dict[str, str] = {}
 
 
 def label_key(text: str) -> str:
+    key = _KEY_CACHE.get(text)
+    if key is None:
+        if len(_KEY_CACHE) >= _CACHE_MAX:
+            _KEY_CACHE.clear()
+        key = _KEY_CACHE[text] = _label_key(text)
+    return key
+
+
+def _label_key(text: str) -> str:
     key = _WS.sub("", text)
     while True:
         m = _NUMBERING.match(key)
@@ -136,8 +194,29 @@ def label_key(text: str) -> str:
         key = key[m.end() :]
 
 
+# Per table (templates are loaded once and cached, so their identity is stable).
+_ROW_KEYS: dict[int, tuple[Table, list[tuple[str, ...]]]] = {}
+_ROW_MATCH: dict[tuple[int, str], frozenset[int]] = {}
+
+
 def _row_keys(table: Table) -> list[tuple[str, ...]]:
-    return [tuple(label_key(a) for a in (r.aliases or (r.label,))) for r in table.rows]
+    hit = _ROW_KEYS.get(id(table))
+    if hit is None or hit[0] is not table:
+        keys = [tuple(label_key(a) for a in (r.aliases or (r.label,))) for r in table.rows]
+        hit = _ROW_KEYS[id(table)] = (table, keys)
+    return hit[1]
+
+
+def _rows_matching(key: str, table: Table) -> frozenset[int]:
+    """Indices of the table's rows whose aliases ``key`` matches (see ``_matches``)."""
+    ck = (id(table), key)
+    hit = _ROW_MATCH.get(ck)
+    if hit is None:
+        if len(_ROW_MATCH) >= _CACHE_MAX:
+            _ROW_MATCH.clear()
+        keys = _row_keys(table)
+        hit = _ROW_MATCH[ck] = frozenset(j for j, al in enumerate(keys) if _matches(key, al))
+    return hit
 
 
 def _matches(key: str, aliases: tuple[str, ...]) -> bool:
@@ -151,20 +230,32 @@ def _matches(key: str, aliases: tuple[str, ...]) -> bool:
     return False
 
 
-def find_anchors(cells: list[Cell], table: Table) -> list[tuple[int, int]]:
-    """(row index in template, cell index) for each row label found, in order."""
-    keys = _row_keys(table)
+def find_anchors(
+    cells: list[Cell], table: Table, texts: list[int] | None = None
+) -> list[tuple[int, int]]:
+    """(row index in template, cell index) for each row label found, in order. ``texts``: the
+    indices of the TEXT cells, when known (see ``_tokenize``)."""
+    if texts is None:
+        texts = [i for i, c in enumerate(cells) if c.kind == TEXT]
     anchors: list[tuple[int, int]] = []
     nxt = 0
     n = len(table.rows)
-    for i, c in enumerate(cells):
-        if c.kind != TEXT or nxt >= n:
-            continue
-        k = label_key(c.text)
+    tid = id(table)
+    _row_keys(table)  # registers the table under its id
+    match = _ROW_MATCH
+    for i in texts:
+        if nxt >= n:
+            break
+        k = cells[i].key
         if not k:
             continue
+        rows = match.get((tid, k))
+        if rows is None:
+            rows = _rows_matching(k, table)
+        if not rows:
+            continue
         for j in range(nxt, min(nxt + _WINDOW, n)):
-            if _matches(k, keys[j]):
+            if j in rows:
                 anchors.append((j, i))
                 nxt = j + 1
                 break
@@ -177,6 +268,12 @@ def take_values(span: list[Cell], n: int) -> tuple[list[Cell] | None, str | None
     Text cells (group labels, split label tails) are skipped. Blank cells are zeros only when
     the values alone fall short of the row's width and the blanks fill exactly that width.
     """
+    if len(span) == n:
+        for c in span:
+            if not VALUE <= c.kind <= MARK:
+                break
+        else:
+            return span, None  # the common case: exactly the row's values
     seq = [c for c in span if c.kind != TEXT]
     filled = [c for c in seq if c.kind in (VALUE, MARK)]
     if len(filled) == n:
@@ -193,30 +290,69 @@ def take_values(span: list[Cell], n: int) -> tuple[list[Cell] | None, str | None
     )
 
 
+# Per row (templates are cached, so rows keep their identity): each cell's key and a cache of
+# its facts by value. Facts are immutable, so one Fact serves every report with the same count
+# in the same cell (most cells of most reports hold the same few small numbers).
+_ROW_SLOTS: dict[int, tuple[Row, tuple[tuple[tuple[str, str], dict[int, Fact]], ...]]] = {}
+_FACTS_PER_CELL = 64
+
+
+def _row_slots(row: Row) -> tuple[tuple[tuple[str, str], dict[int, Fact]], ...]:
+    hit = _ROW_SLOTS.get(id(row))
+    if hit is None or hit[0] is not row:
+        hit = _ROW_SLOTS[id(row)] = (row, tuple(((row.code, c), {}) for c in row.columns))
+    return hit[1]
+
+
 def _store(read: TableRead, table: Table, row: Row, cells: list[Cell]) -> None:
-    for col, c in zip(row.columns, cells, strict=True):
-        v = c.value if c.value is not None else 0
-        if c.kind in (MARK, BLANK, WEAK):
-            read.blanks.append((row.code, col, c.text))
-        if c.decorated:
-            read.problems.append(f"non_numeric_cell: {table.code} {row.code}/{col} {c.text!r}")
-        if row.decimal or col in table.decimal_columns:
-            v = float(v)
-        elif isinstance(v, float):
-            if v.is_integer():
-                v = int(v)
-            else:
-                read.problems.append(f"non_integer_count: {table.code} {row.code}/{col} {c.text!r}")
-        if v < 0 and col not in table.signed:  # 本年增/减 (2019 section 二) may be negative
-            read.problems.append(f"negative_value: {table.code} {row.code}/{col} {c.text!r}")
-        read.values[(row.code, col)] = v
+    values = read.values
+    facts = read.facts
+    slots = _row_slots(row)
+    if row.decimal:
+        for (key, _), c in zip(slots, cells, strict=True):
+            _store_cell(read, table, row, key, c)
+        return
+    code = table.code
+    for (key, cache), c in zip(slots, cells, strict=True):
+        v = c.value
+        # The common case, a plain count: nothing to name.
+        if c.kind == VALUE and v.__class__ is int and v >= 0 and not c.decorated:
+            values[key] = v
+            f = cache.get(v)
+            if f is None:
+                f = Fact(code, key[0], key[1], v)
+                if len(cache) < _FACTS_PER_CELL:
+                    cache[v] = f
+            facts.append(f)
+        else:
+            _store_cell(read, table, row, key, c)
+
+
+def _store_cell(read: TableRead, table: Table, row: Row, key: tuple[str, str], c: Cell) -> None:
+    col = key[1]
+    v = c.value if c.value is not None else 0
+    if c.kind in (MARK, BLANK, WEAK):
+        read.blanks.append((row.code, col, c.text))
+    if c.decorated:
+        read.problems.append(f"non_numeric_cell: {table.code} {row.code}/{col} {c.text!r}")
+    if row.decimal:
+        v = float(v)
+    elif isinstance(v, float):
+        if v.is_integer():
+            v = int(v)
+        else:
+            read.problems.append(f"non_integer_count: {table.code} {row.code}/{col} {c.text!r}")
+    if v < 0:
+        read.problems.append(f"negative_value: {table.code} {row.code}/{col} {c.text!r}")
+    read.values[key] = v
+    read.facts.append(Fact(table.code, row.code, col, v))
 
 
 def read_table(text: str, table: Table) -> TableRead:
-    cells = tokenize(text)
+    cells, texts = _tokenize(text)
     if table.unlabelled:
         return _read_unlabelled(cells, table)
-    anchors = find_anchors(cells, table)
+    anchors = find_anchors(cells, table, texts)
     # One stray label is not a table: at least two rows must anchor.
     if len(anchors) < min(2, len(table.rows)):
         return TableRead(found=False)
@@ -270,14 +406,13 @@ def _read_unlabelled(cells: list[Cell], table: Table) -> TableRead:
 def _row_label_anchors(cells: list[Cell], table: Table) -> list[int] | None:
     """The last run of the table's row labels, in order, each followed by a cell that is not
     text (header lines also name the rows, but are followed by more header text)."""
-    keys = _row_keys(table)
     anchors: list[int | None] = [None] * len(table.rows)
     for i, c in enumerate(cells[:-1]):
         if c.kind != TEXT or cells[i + 1].kind == TEXT:
             continue
-        k = label_key(c.text)
-        for j, aliases in enumerate(keys):
-            if _matches(k, aliases) and (j == 0 or anchors[j - 1] is not None):
+        rows = _rows_matching(label_key(c.text), table)
+        for j in sorted(rows):
+            if j == 0 or anchors[j - 1] is not None:
                 anchors[j] = i
                 for later in range(j + 1, len(anchors)):
                     anchors[later] = None
