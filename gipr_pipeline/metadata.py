@@ -92,6 +92,14 @@ def referenced_template(text: str) -> str | None:
 
 
 def extract(preamble: str, full_text: str) -> ReportMeta:
+    return extract_checked(preamble, full_text)[0]
+
+
+def extract_checked(preamble: str, full_text: str) -> tuple[ReportMeta, list[str]]:
+    """The metadata, and problems about it: ``year_conflict`` when the report states two
+    different years (统计期限 vs title, or a 统计期限 spanning two years). The 统计期限 year wins
+    (it is what the numbers cover), then the title's."""
+    problems: list[str] = []
     meta = ReportMeta()
     pre_lines = preamble.split("\n") if preamble else []
     title_agency, title_year = find_title(pre_lines)
@@ -103,8 +111,17 @@ def extract(preamble: str, full_text: str) -> ReportMeta:
 
     head = full_text[:3000]
     m = _PERIOD.search(head)
+    if m and m.group(1) != m.group(2):
+        problems.append(
+            f"year_conflict: 统计期限 runs from {m.group(1)} to {m.group(2)} (not one calendar year)"
+        )
     if (m and m.group(1) == m.group(2)) or (m := _PERIOD_YEAR.search(head)) is not None:
         meta.year = int(m.group(1))
+        if title_year is not None and title_year != meta.year:
+            problems.append(
+                f"year_conflict: 统计期限 says {meta.year}, the title {title_year};"
+                f" {meta.year} is used"
+            )
     elif title_year is not None:
         meta.year = title_year
     elif meta.published is not None:
@@ -123,4 +140,4 @@ def extract(preamble: str, full_text: str) -> ReportMeta:
     m = _PHONE.search(head)
     if m:
         meta.phone = re.sub(r"\s+", "", m.group(1)).replace("—", "-")
-    return meta
+    return meta, problems

@@ -64,7 +64,8 @@ def parse_text(text: str, source: str) -> ReportResult:
         result.problems.append("duplicated_copy: the report appears twice; the first copy was kept")
         if cleaned.copies_differ:
             result.problems.append("duplicated_copy_differs: the two copies are not identical")
-    meta = metadata.extract(split.preamble, cleaned.text)
+    meta, meta_problems = metadata.extract_checked(split.preamble, cleaned.text)
+    result.problems += meta_problems
 
     template, how, reads = _choose_template(split, cleaned.text, meta.year)
     meta.template = template.version
