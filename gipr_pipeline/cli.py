@@ -18,7 +18,12 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # Subcommands that live with their concern. Each module has ``register(subparsers)`` and keeps
 # its module-level imports light (Dagster, Great Expectations and pdfplumber take seconds to
 # import): heavy imports go inside the command function, so `gipr parse` stays fast.
-EXTENSIONS: tuple[str, ...] = ("gipr_pipeline.synth", "gipr_pipeline.runs")
+EXTENSIONS: tuple[str, ...] = (
+    "gipr_pipeline.synth",
+    "gipr_pipeline.runs",
+    "gipr_pipeline.report",
+    "gipr_pipeline.export",
+)
 
 
 def _results(args: argparse.Namespace, quiet: bool) -> Iterator[ReportResult]:

@@ -12,16 +12,21 @@ from gipr_pipeline.defs.assets import ASSETS
 from gipr_pipeline.defs.automation import gipr_year_job, raw_folder_sensor, yearly_previous_year
 from gipr_pipeline.defs.checks import CHECKS
 from gipr_pipeline.defs.io import WarehouseIOManager
+from gipr_pipeline.defs.quality import QUALITY_ASSETS, GiprDocs
+from gipr_pipeline.defs.report import PUBLISH_ASSETS
 from gipr_pipeline.defs.resources import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, GiprPaths
 
 
 def build_defs(
-    raw_dir: str | EnvVar = DEFAULT_RAW_DIR, warehouse: str | EnvVar = DEFAULT_WAREHOUSE
+    raw_dir: str | EnvVar = DEFAULT_RAW_DIR,
+    warehouse: str | EnvVar = DEFAULT_WAREHOUSE,
+    docs_dir: str | EnvVar | None = None,
 ) -> Definitions:
     """Definitions reading ``raw_dir`` and writing the DuckDB file ``warehouse`` (plain paths,
-    or ``EnvVar``s resolved at run time)."""
+    or ``EnvVar``s resolved at run time), and the HTML people open (Data Docs, annual reports)
+    under ``docs_dir`` (default ``data/docs``, or a ``docs`` folder beside another warehouse)."""
     return Definitions(
-        assets=ASSETS,
+        assets=[*ASSETS, *QUALITY_ASSETS, *PUBLISH_ASSETS],
         asset_checks=CHECKS,
         jobs=[gipr_year_job],
         schedules=[yearly_previous_year],
@@ -33,6 +38,7 @@ def build_defs(
         resources={
             "gipr": GiprPaths(raw_dir=raw_dir, warehouse=warehouse),
             "io_manager": WarehouseIOManager(database=warehouse, schema="main"),
+            "docs": GiprDocs(warehouse=warehouse, docs_dir=docs_dir),
         },
     )
 

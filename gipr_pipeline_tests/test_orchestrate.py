@@ -14,9 +14,14 @@ def test_materializes_the_years_the_raw_folder_holds(tmp_path, raw_dir):
     assert s["ok"] and s["years"] == [2022, 2024]
     assert s["warehouse"] == str((tmp_path / "w" / "gipr.duckdb").resolve())
     assert [r["year"] for r in s["runs"]] == [2022, 2024]
+    # 4 checks on the marts + one Great Expectations check per mart on data_quality_docs
     assert all(
-        r["success"] and len(r["checks"]) == 4 and all(r["checks"].values()) for r in s["runs"]
+        r["success"] and len(r["checks"]) == 10 and all(r["checks"].values()) for r in s["runs"]
     )
+    docs = tmp_path / "w" / "docs"  # beside the warehouse: Data Docs and reports per year
+    for y in (2022, 2024):
+        assert (docs / "quality" / str(y) / "index.html").is_file()
+        assert (docs / "reports" / f"annual_report_{y}.html").is_file()
     t = s["tables"]
     assert t["raw_reports"] == {2022: 1, 2024: 4}
     assert t["applications"] == {2022: 25, 2024: 100}

@@ -31,9 +31,18 @@ QUERY = """
       ... on TableSchemaMetadataEntry { schema { columns { name type } } }
     }
     assetChecksOrError { ... on AssetChecks { checks { name blocking } } }
+    assetMaterializations(partitions: ["2022"], limit: 1) {
+      metadataEntries {
+        label
+        ... on PathMetadataEntry { path }
+        ... on UrlMetadataEntry { url }
+      }
+    }
   }
 }
 """
+# What people open: assets that write HTML (path and file:// URL in their metadata).
+PUBLISHED = {"data_quality_docs": "docs", "annual_report": "report"}
 
 
 def _free_port() -> int:
@@ -103,7 +112,15 @@ def test_dagster_dev_serves_assets_schemas_checks_and_partition_status(tmp_path,
         assert nodes, (tmp_path / "dagster_dev.log").read_text()[-3000:]
 
         by_key = {"/".join(n["assetKey"]["path"]): n for n in nodes}
-        assert set(by_key) == set(SCHEMAS)
+        assert set(by_key) == set(SCHEMAS) | set(PUBLISHED)
+        for key, label in PUBLISHED.items():  # the UI links the HTML files
+            entries = {
+                e["label"]: e
+                for e in by_key.pop(key)["assetMaterializations"][0]["metadataEntries"]
+            }
+            path = Path(entries[label]["path"])
+            assert path.is_file() and path.suffix == ".html", entries
+            assert entries[f"{label}_url"]["url"] == path.as_uri()
         n_years = len(range(2019, summary["years"][0] + 1)) - 1  # sanity: ≥ 2019…2022
         for key, node in by_key.items():
             stats = node["partitionStats"]

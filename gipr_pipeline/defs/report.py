@@ -1,0 +1,56 @@
+"""``annual_report``: the year's self-contained HTML report (``gipr_pipeline.report``), written
+to ``<docs_dir>/reports/annual_report_<year>.html``; its path is in the asset's metadata so the
+UI links it. Stores nothing in the warehouse (returns a ``MaterializeResult``)."""
+
+
+import polars as pl
+from dagster import AssetExecutionContext, AssetIn, MaterializeResult, MetadataValue, asset
+
+from gipr_pipeline import report
+from gipr_pipeline.defs.partitions import years_partitions
+from gipr_pipeline.defs.quality import GiprDocs
+
+
+@asset(
+    name="annual_report",
+    group_name="reports",
+    partitions_def=years_partitions,
+    kinds={"plotly", "html"},
+    # Only the columns the report shows: raw_reports-sized tables are not loaded.
+    ins={"rejected_reports": AssetIn(metadata={"columns": ["path", "reason", "message"]})},
+    description="One self-contained HTML file per year (charts inline, opens offline): totals, "
+    "outcome and applicant mix, review and litigation outcomes, agencies ranked by requests, "
+    "rule violations per agency with the failing cells. Path in the metadata.",
+)
+def annual_report(
+    context: AssetExecutionContext,
+    docs: GiprDocs,
+    year_summary: pl.DataFrame,
+    applications: pl.DataFrame,
+    review_litigation: pl.DataFrame,
+    rule_violations: pl.DataFrame,
+    rejected_reports: pl.DataFrame,
+) -> MaterializeResult:
+    year = int(context.partition_key)
+    frames = {
+        "year_summary": year_summary,
+        "applications": applications,
+        "review_litigation": review_litigation,
+        "rule_violations": rule_violations,
+        "rejected_reports": rejected_reports,
+    }
+    path = report.write_report(year, frames, report.report_path(docs.path, year)).resolve()
+    context.log.info(f"annual report: {path}")
+    rank = report.agency_ranking(frames)
+    return MaterializeResult(
+        metadata={
+            "report": MetadataValue.path(str(path)),
+            "report_url": MetadataValue.url(path.as_uri()),
+            "bytes": path.stat().st_size,
+            "agencies": rank.height,
+            "agencies_with_violations": rule_violations["agency"].n_unique(),
+        }
+    )
+
+
+PUBLISH_ASSETS = [annual_report]

@@ -1,0 +1,690 @@
+"""Great Expectations on the marts: one suite per mart, built from the template data, and the
+validation of a year's marts with Data Docs as static HTML.
+
+Why one module, beside ``schemas.py`` (not a function next to each mart in ``marts.py``): the
+suites are declared from the same template data as the pandera schemas (row codes per template,
+rows per template, the balance rules with their totals and parts), so a template change updates
+both; ``marts.py`` stays free of validation code; and Great Expectations (about 5 s to import)
+is imported only inside :func:`validate_year`. The declarations below are plain data (the GX
+expectation class name and its arguments), so this module imports fast and the suites can be
+listed and tested without GX; :func:`validate_year` turns them into GX objects.
+
+Division of labour with pandera: the pandera models guard dtypes and codes at every asset
+boundary (a run stops on them); these suites describe the marts' *content* for people (Data Docs)
+and turn into Dagster asset checks on ``data_quality_docs``: keys not null, value ranges, unique
+(report, row), rows per report by template, years inside the partition, agencies not empty, and
+the balance rules (勾稽关系) as multi-column expectations.
+
+GX has no group-by and its multi-column sum compares with a constant, so each suite validates a
+*view* of its mart built here in polars (and converted to pandas at this edge only):
+
+- ``rows_in_report``: the report's number of rows (a window count), compared per template with
+  the template's row count;
+- ``minus_<col>`` = −col: a rule "total = sum of parts" becomes
+  ``ExpectMulticolumnSumToEqual(parts + minus_total, 0)``;
+- ``<mart>_by_column``: per report and applicant column, one column per row code (``row_3_7``),
+  for the rules that run down a column (``applications.balance``, ``applications.results_sum``);
+  rows a template does not have are 0 there, and only complete tables enter the view (an
+  incomplete table fails the row-count expectation instead, as the parser skips the rule).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from gipr_pipeline import marts
+from gipr_pipeline.schemas import RULE_IDS, SHA256
+from gipr_pipeline.template import TABLE_CODES, VERSIONS, load_template
+
+YEAR = {"$PARAMETER": "year"}  # the partition year, given at validation time
+MARTS = (
+    "applications",
+    "review_litigation",
+    "active_disclosure",
+    "rule_violations",
+    "applications_checked",
+    "year_summary",
+)
+# Marts that hold reports as printed (a failure is a finding about a source report, routed to
+# rule_violations): "warn". Derived marts must hold: "error".
+SEVERITY = {
+    "applications": "warn",
+    "review_litigation": "warn",
+    "active_disclosure": "warn",
+    "rule_violations": "error",
+    "applications_checked": "error",
+    "year_summary": "error",
+}
+WIDE_KEYS = ("report_id", "year", "template", "row_code", "row_order")
+
+
+@dataclass(frozen=True)
+class Expect:
+    """One expectation: a GX 1.x expectation class name and its arguments.
+
+    ``when`` is a row condition, an AND of ``column == value`` (or ``column in [values]``).
+    ``rule`` names the balance rule (TEMPLATE.md) an expectation stands for.
+    """
+
+    kind: str
+    kwargs: Mapping[str, Any]
+    note: str = ""
+    when: tuple[tuple[str, Any], ...] = ()
+    rule: str | None = None
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str  # GX suite (and data asset) name
+    mart: str  # the asset it guards
+    view: Callable[[pl.DataFrame], pl.DataFrame]  # the batch GX validates, from the mart
+    expectations: tuple[Expect, ...] = field(repr=False)
+    # columns that name a failing row in the results (which report, which agency)
+    index: tuple[str, ...] = ("agency", "report_id", "row_code")
+
+
+# ---------------------------------------------------------------- small builders
+def _not_null(*cols: str) -> list[Expect]:
+    return [Expect("ExpectColumnValuesToNotBeNull", {"column": c}, "key: never null") for c in cols]
+
+
+def _year() -> Expect:
+    return Expect(
+        "ExpectColumnValuesToBeBetween",
+        {"column": "year", "min_value": YEAR, "max_value": YEAR},
+        "every row belongs to the partition's year",
+    )
+
+
+def _agency() -> Expect:
+    return Expect(
+        "ExpectColumnValueLengthsToBeBetween",
+        {"column": "agency", "min_value": 1},
+        "a known agency (null = not found by the parser) is never an empty name",
+    )
+
+
+def _report_id() -> Expect:
+    return Expect(
+        "ExpectColumnValuesToMatchRegex",
+        {"column": "report_id", "regex": SHA256},
+        "report id = sha256 of the input's bytes",
+    )
+
+
+def _non_negative(cols, note: str = "counts are never negative") -> list[Expect]:
+    return [
+        Expect("ExpectColumnValuesToBeBetween", {"column": c, "min_value": 0}, note) for c in cols
+    ]
+
+
+def _minus(col: str) -> str:
+    return f"minus_{col}"
+
+
+def _row_col(code: str) -> str:
+    return "row_" + code.replace(".", "_")
+
+
+def _templates_with(table: str):
+    return [load_template(v) for v in VERSIONS if table in load_template(v).table_by_code]
+
+
+def _rules(table: str, per: str):
+    """The template's hard rules of ``table`` evaluated ``per`` row or column, parts united over
+    templates (each report holds only its own template's rows or columns)."""
+    out: dict[str, tuple[tuple[str, ...], list[str], str]] = {}
+    for t in _templates_with(table):
+        for r in t.rules:
+            kind = getattr(r, "kind", "sum")  # only sum rules (勾稽关系) have totals and parts
+            if r.table == table and kind == "sum" and r.per == per and r.severity == "hard":
+                total, parts, desc = out.get(r.id, (r.total, [], r.description))
+                out[r.id] = (total, sorted({*parts, *r.parts}, key=_code_order), desc)
+    return out
+
+
+def _code_order(code: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in code.split("."))
+
+
+# ---------------------------------------------------------------- views (polars, at the edge)
+def _with_minus(cols: tuple[str, ...]) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    def view(df: pl.DataFrame) -> pl.DataFrame:
+        return df.with_columns((-pl.col(c)).alias(_minus(c)) for c in cols)
+
+    return view
+
+
+def _wide_view(table: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    totals = tuple(sorted({c for total, _, _ in _rules(table, "row").values() for c in total}))
+
+    def view(df: pl.DataFrame) -> pl.DataFrame:
+        return _with_minus(totals)(df).with_columns(
+            pl.len().over("report_id").cast(pl.Int64).alias("rows_in_report")
+        )
+
+    return view
+
+
+def _by_column_view(table: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    """Complete tables only: per report and column, one column per row code (0 where the
+    report's template has no such row) and ``minus_row_<total>`` for the rules' total rows."""
+    codes = sorted(
+        {c for t in _templates_with(table) for c in t.table(table).row_codes}, key=_code_order
+    )
+    totals = sorted(
+        {c for total, _, _ in _rules(table, "column").values() for c in total}, key=_code_order
+    )
+    columns = list(load_template("2021").table(table).columns)
+    schema = {
+        "report_id": pl.String,
+        "year": marts.YEAR,
+        "agency": pl.String,
+        "template": pl.String,
+        "column_code": pl.String,
+        **{_row_col(c): pl.Float64 for c in codes},
+        **{_minus(_row_col(c)): pl.Float64 for c in totals},
+    }
+
+    def view(df: pl.DataFrame) -> pl.DataFrame:
+        complete = marts.complete_report_ids(df) if table == "applications" else set()
+        df = df.filter(pl.col("report_id").is_in(sorted(complete)))
+        if df.is_empty():
+            return pl.DataFrame(schema=schema)
+        long = df.unpivot(
+            on=columns,
+            index=["report_id", "year", "agency", "template", "row_code"],
+            variable_name="column_code",
+        ).with_columns(pl.col("value").cast(pl.Float64))
+        wide = long.pivot(
+            on="row_code",
+            index=["report_id", "year", "agency", "template", "column_code"],
+            values="value",
+            aggregate_function="first",
+        ).rename({c: _row_col(c) for c in codes}, strict=False)
+        wide = wide.with_columns(
+            pl.lit(0.0).alias(_row_col(c)) for c in codes if _row_col(c) not in wide.columns
+        ).with_columns((-pl.col(_row_col(c))).alias(_minus(_row_col(c))) for c in totals)
+        return (
+            wide.select([pl.col(c).cast(t) for c, t in schema.items()])
+            .with_columns(pl.col(_row_col(c)).fill_null(0.0) for c in codes)
+            .sort("report_id", "column_code")
+        )
+
+    return view
+
+
+# ---------------------------------------------------------------- suites, from the template
+def _wide_expectations(table: str, value_columns: list[str], strict: bool) -> list[Expect]:
+    """Keys, codes, rows per report (by template), ranges and the per-row rules of a wide mart."""
+    out = [
+        *_not_null(*WIDE_KEYS),
+        _report_id(),
+        _year(),
+        _agency(),
+        Expect(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "template", "value_set": list(VERSIONS)},
+            "a known template version",
+        ),
+        Expect(
+            "ExpectCompoundColumnsToBeUnique",
+            {"column_list": ["report_id", "row_code"]},
+            "one row per (report, row code)",
+        ),
+    ]
+    for t in _templates_with(table):
+        tb = t.table(table)
+        out.append(
+            Expect(
+                "ExpectColumnValuesToBeInSet",
+                {"column": "row_code", "value_set": list(tb.row_codes)},
+                f"rows of the {t.version} template",
+                when=(("template", t.version),),
+            )
+        )
+        out.append(
+            Expect(
+                "ExpectColumnValuesToBeBetween",
+                {"column": "rows_in_report", "min_value": len(tb.rows), "max_value": len(tb.rows)},
+                f"a {t.version}-template report has exactly {len(tb.rows)} rows in this table",
+                when=(("template", t.version),),
+            )
+        )
+    signed = getattr(marts, "SIGNED_COLUMNS", frozenset())  # 2019: 本年增/减
+    out += _non_negative([c for c in value_columns if c not in signed])
+    if strict:
+        out += _not_null(*value_columns)
+    for rule_id, (total, parts, desc) in _rules(table, "row").items():
+        out.append(
+            Expect(
+                "ExpectMulticolumnSumToEqual",
+                {
+                    "column_list": [*parts, *(_minus(c) for c in total)],
+                    "sum_total": 0,
+                    "ignore_row_if": "any_value_is_missing",
+                },
+                f"{rule_id}: {desc} (minus_x = −x; rows with an unread cell are skipped, as "
+                "the parser skips the rule)",
+                rule=rule_id,
+            )
+        )
+    return out
+
+
+def _by_column_expectations(table: str) -> list[Expect]:
+    out = []
+    for rule_id, (total, parts, desc) in _rules(table, "column").items():
+        out.append(
+            Expect(
+                "ExpectMulticolumnSumToEqual",
+                {
+                    "column_list": [
+                        *(_row_col(p) for p in parts),
+                        *(_minus(_row_col(t)) for t in total),
+                    ],
+                    "sum_total": 0,
+                    "ignore_row_if": "never",
+                },
+                f"{rule_id}: {desc}, per report and column (minus_x = −x)",
+                rule=rule_id,
+            )
+        )
+    return out
+
+
+def _disclosure_expectations() -> list[Expect]:
+    """Section 二: each row's own cells are filled, the cells it lacks are null; fees are
+    decimals (万元)."""
+    out = []
+    for t in _templates_with("active_disclosure"):
+        tb = t.table("active_disclosure")
+        for c in tb.columns:
+            has = [r.code for r in tb.rows if c in r.columns]
+            lacks = [r.code for r in tb.rows if c not in r.columns]
+            if has:
+                out.append(
+                    Expect(
+                        "ExpectColumnValuesToNotBeNull",
+                        {"column": c},
+                        f"{t.version}: rows {', '.join(has)} have this cell",
+                        when=(("template", t.version), ("row_code", has)),
+                    )
+                )
+            if lacks:
+                out.append(
+                    Expect(
+                        "ExpectColumnValuesToBeNull",
+                        {"column": c},
+                        f"{t.version}: rows {', '.join(lacks)} have no such cell",
+                        when=(("template", t.version), ("row_code", lacks)),
+                    )
+                )
+    for c in sorted(marts.DECIMAL_COLUMNS):
+        out.append(
+            Expect(
+                "ExpectColumnValuesToBeOfType",
+                {"column": c, "type_": "float64"},
+                "amounts (万元) are decimals",
+            )
+        )
+    return out
+
+
+def _violations_expectations() -> list[Expect]:
+    hard = (("severity", "hard"),)
+    return [
+        *_not_null("report_id", "year", "rule", "severity"),
+        *(
+            Expect(
+                "ExpectColumnValuesToNotBeNull",
+                {"column": c},
+                "a broken balance rule names its table and both sides",
+                when=hard,
+            )
+            for c in ("table_code", "expected", "actual")
+        ),
+        _report_id(),
+        _year(),
+        _agency(),
+        Expect(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "rule", "value_set": RULE_IDS},
+            "rule ids of the contract",
+        ),
+        Expect(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "severity", "value_set": ["hard", "soft"]},
+            "hard rules route a report here; soft ones only warn",
+        ),
+        Expect(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "table_code", "value_set": list(TABLE_CODES)},
+            "a table of the template (null for rules on the text)",
+        ),
+        Expect(
+            "ExpectMulticolumnSumToEqual",
+            {
+                "column_list": ["expected", "difference", "minus_actual"],
+                "sum_total": 0,
+                "ignore_row_if": "any_value_is_missing",
+            },
+            "difference = actual − expected",
+        ),
+        Expect(
+            "ExpectColumnValuesToNotBeInSet",
+            {"column": "difference", "value_set": [0]},
+            "a violation means actual ≠ expected",
+            when=hard,
+        ),
+    ]
+
+
+def _summary_expectations() -> list[Expect]:
+    counts = [c for c, t in marts.YEAR_SUMMARY_SCHEMA.items() if t == pl.Int64]
+    received = [f"received_{c}" for c in marts.APPLICANT_COLUMNS if c != "total"]
+    outcomes = [f"outcome_{g}" for g in marts.OUTCOME_GROUPS if g != "total"]
+    return [
+        Expect("ExpectTableRowCountToEqual", {"value": 1}, "one row for the year"),
+        *_not_null(*counts, "year"),
+        _year(),
+        *_non_negative(counts),
+        *(
+            Expect(
+                "ExpectColumnValuesToBeBetween",
+                {"column": c, "min_value": 0, "max_value": 1},
+                "a rate (null when its denominator is 0)",
+            )
+            for c in ("disclosure_rate", "review_correction_rate")
+        ),
+        Expect(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "reports", "column_B": "reports_accepted", "or_equal": True},
+            "inputs ≥ accepted reports",
+        ),
+        Expect(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "reports_accepted", "column_B": "reports_checked", "or_equal": True},
+            "accepted reports ≥ verified reports",
+        ),
+        Expect(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "review_cases", "column_B": "review_corrected", "or_equal": True},
+            "concluded reviews ≥ corrected reviews",
+        ),
+        Expect(
+            "ExpectMulticolumnSumToEqual",
+            {
+                "column_list": ["reports_accepted", "reports_rejected", "minus_reports"],
+                "sum_total": 0,
+            },
+            "reports = accepted + rejected",
+        ),
+        Expect(
+            "ExpectMulticolumnSumToEqual",
+            {"column_list": [*received, "minus_received_total"], "sum_total": 0},
+            "applications.row_total on the year's verified sums: received total = sum of the six "
+            "applicant types",
+            rule="applications.row_total",
+        ),
+        Expect(
+            "ExpectMulticolumnSumToEqual",
+            {
+                "column_list": [
+                    "received_total",
+                    "carried_over_in",
+                    "minus_outcome_total",
+                    "minus_carried_over_out",
+                ],
+                "sum_total": 0,
+            },
+            "applications.balance on the year's verified sums: received + carried in = handled "
+            "+ carried out",
+            rule="applications.balance",
+        ),
+        Expect(
+            "ExpectMulticolumnSumToEqual",
+            {"column_list": [*outcomes, "minus_outcome_total"], "sum_total": 0},
+            "applications.results_sum on the year's verified sums: handled = sum of the six "
+            "outcome groups",
+            rule="applications.results_sum",
+        ),
+    ]
+
+
+def _suites() -> tuple[Suite, ...]:
+    app_cols = list(marts.APPLICANT_COLUMNS)
+    rev_cols = list(marts.REVIEW_COLUMNS)
+    dis_cols = list(marts.DISCLOSURE_COLUMNS)
+    suites = []
+    for mart, strict in (("applications", False), ("applications_checked", True)):
+        suites.append(
+            Suite(
+                mart,
+                mart,
+                _wide_view("applications"),
+                tuple(_wide_expectations("applications", app_cols, strict)),
+            )
+        )
+        suites.append(
+            Suite(
+                f"{mart}_by_column",
+                mart,
+                _by_column_view("applications"),
+                tuple(_by_column_expectations("applications")),
+                index=("agency", "report_id", "column_code"),
+            )
+        )
+    suites.append(
+        Suite(
+            "review_litigation",
+            "review_litigation",
+            _wide_view("review_litigation"),
+            tuple(_wide_expectations("review_litigation", rev_cols, False)),
+        )
+    )
+    suites.append(
+        Suite(
+            "active_disclosure",
+            "active_disclosure",
+            _wide_view("active_disclosure"),
+            tuple(
+                _wide_expectations("active_disclosure", dis_cols, False)
+                + _disclosure_expectations()
+            ),
+        )
+    )
+    suites.append(
+        Suite(
+            "rule_violations",
+            "rule_violations",
+            _with_minus(("actual",)),
+            tuple(_violations_expectations()),
+            index=("agency", "report_id", "rule"),
+        )
+    )
+    suites.append(
+        Suite(
+            "year_summary",
+            "year_summary",
+            _with_minus(("reports", "received_total", "outcome_total", "carried_over_out")),
+            tuple(_summary_expectations()),
+            index=("year",),
+        )
+    )
+    order = {m: i for i, m in enumerate(MARTS)}
+    return tuple(sorted(suites, key=lambda s: (order[s.mart], s.name)))
+
+
+SUITES: tuple[Suite, ...] = _suites()
+
+
+# ---------------------------------------------------------------- validation and Data Docs
+@dataclass
+class Failure:
+    suite: str
+    expectation: str
+    columns: str
+    note: str
+    rule: str | None
+    unexpected: int | None
+    sample: list
+
+    def to_json(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass
+class MartQuality:
+    mart: str
+    severity: str
+    success: bool
+    evaluated: int
+    failed: list[Failure]
+    pages: list[Path]  # the Data Docs page of each of the mart's validations
+
+
+@dataclass
+class YearQuality:
+    year: int
+    docs_dir: Path
+    index: Path  # Data Docs entry page
+    marts: dict[str, MartQuality]
+
+    @property
+    def success(self) -> bool:
+        return all(m.success for m in self.marts.values())
+
+
+def quality_dir(docs_dir: str | Path, year: int) -> Path:
+    """Where a year's Data Docs live: ``<docs_dir>/quality/<year>/index.html``."""
+    return Path(docs_dir) / "quality" / str(year)
+
+
+def _condition(when: tuple[tuple[str, Any], ...]):
+    from great_expectations.expectations.row_conditions import Column
+
+    cond = None
+    for col, value in when:
+        c = (
+            Column(col).is_in(list(value))
+            if isinstance(value, list | tuple)
+            else Column(col) == value
+        )
+        cond = c if cond is None else cond & c
+    return cond
+
+
+def _gx_expectation(gxe, e: Expect):
+    kwargs = dict(e.kwargs)
+    if e.when:
+        kwargs["row_condition"] = _condition(e.when)
+    meta = {"rule": e.rule} if e.rule else None
+    return getattr(gxe, e.kind)(**kwargs, notes=e.note or None, meta=meta)
+
+
+def _context(site_dir: Path):
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    ctx.add_data_docs_site(
+        site_name="gipr",
+        site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(site_dir),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    return gx, ctx
+
+
+def _plain(v):
+    """numpy scalars → Python (JSON-able metadata)."""
+    return v.item() if hasattr(v, "item") else v
+
+
+def _failure(suite: str, r) -> Failure:
+    cfg = r.expectation_config
+    kw = cfg.kwargs
+    cols = kw.get("column") or kw.get("column_list") or [kw.get("column_A"), kw.get("column_B")]
+    res = r.result or {}
+    err = (r.exception_info or {}).get("exception_message") if r.exception_info else None
+    return Failure(
+        suite=suite,
+        expectation=cfg.type,
+        columns=cols if isinstance(cols, str) else ", ".join(c for c in cols if c),
+        note=(cfg.notes or "") + (f" [error: {err}]" if err else ""),
+        rule=(cfg.meta or {}).get("rule"),
+        unexpected=res.get("unexpected_count"),
+        sample=[str(x) for x in (res.get("partial_unexpected_list") or [])[:5]],
+    )
+
+
+def validate_year(
+    frames: Mapping[str, pl.DataFrame], year: int, docs_dir: str | Path
+) -> YearQuality:
+    """Validate a year's marts (``frames``: mart name → polars frame) with every suite and
+    (re)build the year's Data Docs under ``quality_dir(docs_dir, year)`` (replaced as a whole).
+    Suites whose mart is not in ``frames`` are skipped."""
+    site = quality_dir(docs_dir, year)
+    if site.exists():
+        shutil.rmtree(site)
+    site.mkdir(parents=True)
+    gx, ctx = _context(site)
+    import great_expectations.expectations as gxe
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    source = ctx.data_sources.add_pandas("gipr_marts")
+    run_id = RunIdentifier(run_name=f"gipr-{year}")
+    results: dict[str, list[tuple[str, Any]]] = {}
+    for s in SUITES:
+        if s.mart not in frames:
+            continue
+        batch = source.add_dataframe_asset(s.name).add_batch_definition_whole_dataframe(str(year))
+        suite = ctx.suites.add(gx.ExpectationSuite(name=s.name))
+        for e in s.expectations:
+            suite.add_expectation(_gx_expectation(gxe, e))
+        vd = ctx.validation_definitions.add(
+            gx.ValidationDefinition(name=s.name, data=batch, suite=suite)
+        )
+        pdf = s.view(frames[s.mart]).to_pandas()
+        res = vd.run(
+            batch_parameters={"dataframe": pdf},
+            expectation_parameters={"year": year},
+            result_format={
+                "result_format": "SUMMARY",
+                "unexpected_index_column_names": list(s.index),
+            },
+            run_id=run_id,
+        )
+        results.setdefault(s.mart, []).append((s.name, res))
+    ctx.build_data_docs(site_names=["gipr"])
+
+    out = {}
+    for mart, runs in results.items():
+        failed = [_failure(name, r) for name, res in runs for r in res.results if not r.success]
+        pages = [
+            p for name, _ in runs for p in sorted((site / "validations" / name).rglob("*.html"))
+        ]
+        out[mart] = MartQuality(
+            mart=mart,
+            severity=SEVERITY[mart],
+            success=all(res.success for _, res in runs),
+            evaluated=sum(len(res.results) for _, res in runs),
+            failed=failed,
+            pages=pages,
+        )
+    return YearQuality(year=year, docs_dir=Path(docs_dir), index=site / "index.html", marts=out)
