@@ -10,7 +10,7 @@ export UV_LINK_MODE := copy
 # (only for those two: tests make their own instances).
 run ui: export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: bootstrap setup run test lint format ui clean
+.PHONY: bootstrap setup run test lint format ui clean browser-deps
 
 bootstrap:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
@@ -24,8 +24,13 @@ run: setup
 	$(UV) run gipr run data/raw
 
 ## test: set up, lint, then the whole test suite
-test: setup lint
+test: setup lint browser-deps
 	$(UV) run pytest -q -p no:cacheprovider
+
+# Headless Chromium and a CJK font for the annual report's browser test: apt-get, only when
+# missing, quiet; never fails the build (the test then skips and says why).
+browser-deps:
+	@.ci/browser-deps
 
 lint: setup
 	$(UV) run ruff check gipr_pipeline gipr_pipeline_tests
