@@ -62,7 +62,11 @@ def _summary_table(results: list[ReportResult]):
             n_tables = len(load_template(r.report.template or "2021").tables) - len(
                 r.missing_tables
             )
-            viol = f"[red]{len(r.violations)}[/red]" if r.violations else "[green]0[/green]"
+            hard = len(_hard(r))
+            soft = len(r.violations) - hard
+            viol = f"[red]{hard}[/red]" if hard else "[green]0[/green]"
+            if soft:
+                viol += f" [yellow]+{soft} soft[/yellow]"
             t.add_row(
                 Path(r.source).name,
                 "[green]ok[/green]",
@@ -89,13 +93,33 @@ def _summary_table(results: list[ReportResult]):
     return t
 
 
+def _hard(r: ReportResult) -> list:
+    return [v for v in r.violations if v.severity == "hard"]
+
+
 def _print_details(console, r: ReportResult) -> None:
     for v in r.violations:
-        where = f"row {v.row}" if v.row is not None else f"column {v.column}"
-        console.print(
-            f"  [red]✗[/red] {r.source}: [bold]{v.rule}[/bold] {v.table} {where}: "
-            f"expected {v.expected}, actual {v.actual}"
+        where = " ".join(
+            x
+            for x in (
+                v.table or "",
+                f"row {v.row}" if v.row is not None else "",
+                f"column {v.column}" if v.column is not None else "",
+            )
+            if x
         )
+        if v.severity == "hard":
+            console.print(
+                f"  [red]✗[/red] {r.source}: [bold]{v.rule}[/bold] {where}: "
+                f"expected {v.expected}, actual {v.actual}"
+            )
+        else:  # a warning: reported, never a failure
+            console.print(
+                f"  [yellow]warning[/yellow] {r.source}: [bold]{v.rule}[/bold] {where}"
+                + (f": {v.detail}" if v.detail else ""),
+                markup=True,
+                highlight=False,
+            )
     for t in r.missing_tables:
         console.print(f"  [yellow]![/yellow] {r.source}: table {t} not found")
 
@@ -120,11 +144,13 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Violations only; exit 1 when any report is rejected or breaks a rule (a gate)."""
+    """Violations only; exit 1 when any report is rejected or breaks a hard rule (a gate).
+    Soft rules (warnings) are printed, and listed in the JSON with their severity, but never
+    fail the check."""
     failed = False
     if args.json:
         for r in _results(args, quiet=True):
-            failed |= (not r.ok) or bool(r.violations)
+            failed |= (not r.ok) or bool(_hard(r))
             rec = {
                 "source": r.source,
                 "status": r.status,
@@ -136,18 +162,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     console = Console()
-    n = 0
+    n = warnings = 0
     for r in _results(args, quiet=False):
         n += 1
         if not r.ok:
             failed = True
             console.print(f"[red]rejected[/red] {r.source}: {r.reason} — {r.message}")
         elif r.violations:
-            failed = True
+            failed |= bool(_hard(r))
+            warnings += len(r.violations) - len(_hard(r))
             _print_details(console, r)
     console.print(
         f"{n} report(s) checked: "
-        + ("[red]FAILED[/red]" if failed else "[green]all rules hold[/green]")
+        + ("[red]FAILED[/red]" if failed else "[green]all hard rules hold[/green]")
+        + (f", [yellow]{warnings} warning(s)[/yellow]" if warnings else "")
     )
     return EXIT_FAILED if failed else EXIT_OK
 
@@ -183,7 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_parse)
 
     sp = sub.add_parser(
-        "check", help="balance rules only; exit 1 if any report is rejected or breaks a rule"
+        "check",
+        help="rules only; exit 1 if any report is rejected or breaks a hard rule "
+        "(soft rules are warnings)",
     )
     add_inputs(sp)
     sp.set_defaults(func=cmd_check)

@@ -24,11 +24,17 @@ KEYS = ("report_id", "year", "agency", "template")
 
 APPLICANT_COLUMNS = load_template("2021").table("applications").columns
 REVIEW_COLUMNS = load_template("2021").table("review_litigation").columns
-DISCLOSURE_COLUMNS = load_template("2021").table("active_disclosure").columns
+# Section 二 differs between templates (2021: issued/repealed/in_force, decisions, fees amount;
+# 2019: made/published/total_public, previous_count/change/decisions, procurement): the mart has
+# every template's columns, and a row's cells it lacks are null.
+_DISCLOSURE_TABLES = [load_template(v).table("active_disclosure") for v in VERSIONS]
+DISCLOSURE_COLUMNS = tuple(dict.fromkeys(c for t in _DISCLOSURE_TABLES for c in t.columns))
 # active_disclosure columns that hold amounts (decimals); every other value is a count.
 DECIMAL_COLUMNS = frozenset(
-    c for r in load_template("2021").table("active_disclosure").rows if r.decimal for c in r.columns
+    c for t in _DISCLOSURE_TABLES for r in t.rows for c in r.columns if t.is_decimal(r, c)
 )
+# Columns that may be negative (2019: 本年增/减); every other value is >= 0.
+SIGNED_COLUMNS = frozenset(c for t in _DISCLOSURE_TABLES for c in t.signed)
 
 # year_summary outcome groups: name → row-code prefix in the applications table (section 三).
 OUTCOME_GROUPS: dict[str, str] = {
@@ -111,6 +117,7 @@ VIOLATIONS_SCHEMA = {
     "expected": pl.Float64,
     "actual": pl.Float64,
     "difference": pl.Float64,
+    "detail": pl.String,
 }
 
 
@@ -267,12 +274,13 @@ def report_problems(results: Iterable[tuple[str, int, ReportResult]]) -> pl.Data
                     "year": year,
                     "kind": "violation",
                     "code": v.rule,
-                    "detail": f"expected {v.expected}, actual {v.actual}",
+                    # Soft rules say what they found (e.g. the sentence quoted).
+                    "detail": v.detail or f"expected {v.expected}, actual {v.actual}",
                     "table_code": v.table,
                     "row_code": v.row,
                     "column_code": v.column,
-                    "expected": float(v.expected),
-                    "actual": float(v.actual),
+                    "expected": None if v.expected is None else float(v.expected),
+                    "actual": None if v.actual is None else float(v.actual),
                     "severity": v.severity,
                 }
             )
@@ -348,7 +356,9 @@ def active_disclosure(facts: pl.DataFrame) -> pl.DataFrame:
 
 
 def rule_violations(problems: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
-    """The parser's rule violations with the report's agency: one row per broken cell rule."""
+    """The parser's rule violations with the report's agency: one row per broken rule instance,
+    hard (balance rules) and soft (warnings: blank cells, prose vs tables, …; ``detail`` quotes
+    what was found)."""
     agencies = facts.select("report_id", "agency").unique("report_id")
     v = problems.filter(pl.col("kind") == "violation").join(agencies, on="report_id", how="left")
     return (
@@ -364,6 +374,7 @@ def rule_violations(problems: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame
             "expected",
             "actual",
             (pl.col("actual") - pl.col("expected")).alias("difference"),
+            "detail",
         )
         .cast(VIOLATIONS_SCHEMA)
         .sort("report_id", "rule", "row_code", "column_code", nulls_last=True)
@@ -429,7 +440,7 @@ def balance_failures(mart: pl.DataFrame, table: str, severity: str = "hard") -> 
         sub = long.filter(pl.col("template") == v)
         if sub.is_empty():
             continue
-        for rule in tpl.rules:
+        for rule in tpl.sum_rules:
             if rule.table != table or rule.severity != severity:
                 continue
             out.append(_rule_failures(sub, t, rule.id, rule.per, rule.total, rule.parts))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from gipr_pipeline import clean, metadata, rules, sections, tables
+from gipr_pipeline import audits, clean, metadata, rules, sections, tables
 from gipr_pipeline.model import ReportResult, rejected
 from gipr_pipeline.readers import DecodeError, to_text
 from gipr_pipeline.template import Template, load_template
@@ -70,7 +70,7 @@ def parse_text(text: str, source: str) -> ReportResult:
     template, how, reads = _choose_template(split, cleaned.text, meta.year)
     meta.template = template.version
     result.report = meta
-    if how in ("year", "default"):
+    if how != "reference":  # chosen from the row structure, the year, or by default
         result.problems.append(
             f"template_guessed: {template.version} (from the {how}; no 30号/60号 reference)"
         )
@@ -109,6 +109,8 @@ def parse_text(text: str, source: str) -> ReportResult:
     result.violations = violations
     result.problems.extend(skipped)
     result.sections = dict(split.sections)
+    # Soft rules (warnings): blank cells, empty section 五, fees, prose vs tables.
+    result.violations += audits.evaluate(template, reads, split.sections)
     return result
 
 

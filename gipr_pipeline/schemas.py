@@ -40,6 +40,15 @@ ALL_COLUMNS = _union(column_codes(t) for t in TABLE_CODES)
 VALID_CELLS = sorted(
     f"{t.version}|{tb.code}|{r}|{c}" for t in TEMPLATES for tb in t.tables for r, c in tb.cells()
 )
+# Cells that may be negative (2019 section 二: 本年增/减), same key.
+SIGNED_CELLS = sorted(
+    f"{t.version}|{tb.code}|{r}|{c}"
+    for t in TEMPLATES
+    for tb in t.tables
+    for r, c in tb.cells()
+    if c in tb.signed
+)
+_CELL_KEY = pl.concat_str(["template", "table_code", "row_code", "column_code"], separator="|")
 # Rule ids of the public contract (TEMPLATE.md): the template's rules and the two soft ones.
 RULE_IDS = _union(
     [
@@ -142,7 +151,7 @@ class ReportFacts(pa.DataFrameModel):
     table_code: str = pa.Field(isin=list(TABLE_CODES))
     row_code: str = pa.Field(isin=ALL_ROWS)
     column_code: str = pa.Field(isin=ALL_COLUMNS)
-    value: pl.Float64 = pa.Field(ge=0)
+    value: pl.Float64 = pa.Field(description=">= 0 except in signed columns (本年增/减)")
 
     class Config:
         strict = True
@@ -151,8 +160,11 @@ class ReportFacts(pa.DataFrameModel):
 
     @pa.dataframe_check(description="(template, table, row, column) is a cell of the template")
     def cell_in_template(cls, data) -> pl.LazyFrame:
-        key = pl.concat_str(["template", "table_code", "row_code", "column_code"], separator="|")
-        return data.lazyframe.select(key.is_in(VALID_CELLS))
+        return data.lazyframe.select(_CELL_KEY.is_in(VALID_CELLS))
+
+    @pa.dataframe_check(description="value >= 0 unless the template's column is signed")
+    def non_negative_unless_signed(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("value") >= 0) | _CELL_KEY.is_in(SIGNED_CELLS))
 
 
 class ReportProblems(pa.DataFrameModel):
@@ -280,7 +292,8 @@ class ReviewLitigation(_Wide):
 
 
 class ActiveDisclosure(_Wide):
-    """Section 二 (2021 template): documents, decisions and fees; cells a row lacks are null."""
+    """Section 二: documents, decisions, fees (and, 2019 template, procurement); every
+    template's columns, cells a row lacks are null."""
 
     row_code: str = pa.Field(isin=row_codes("active_disclosure"))
     issued: pl.Int64 = pa.Field(ge=0, nullable=True, description="本年制发件数")
@@ -288,32 +301,57 @@ class ActiveDisclosure(_Wide):
     in_force: pl.Int64 = pa.Field(ge=0, nullable=True, description="现行有效件数")
     decisions: pl.Int64 = pa.Field(ge=0, nullable=True, description="本年处理决定数量")
     amount_10k_yuan: pl.Float64 = pa.Field(ge=0, nullable=True, description="本年收费金额(万元)")
+    made: pl.Int64 = pa.Field(ge=0, nullable=True, description="2019: 本年新制作数量")
+    published: pl.Int64 = pa.Field(ge=0, nullable=True, description="2019: 本年新公开数量")
+    total_public: pl.Int64 = pa.Field(ge=0, nullable=True, description="2019: 对外公开总数量")
+    previous_count: pl.Int64 = pa.Field(ge=0, nullable=True, description="2019: 上一年项目数量")
+    change: pl.Int64 = pa.Field(nullable=True, description="2019: 本年增/减 (may be negative)")
+    procurement_items: pl.Int64 = pa.Field(ge=0, nullable=True, description="2019: 采购项目数量")
+    procurement_amount: pl.Float64 = pa.Field(
+        ge=0, nullable=True, description="2019: 采购总金额 (as printed, mostly 万元)"
+    )
 
 
 class RuleViolations(pa.DataFrameModel):
-    """Reports that break a balance rule, routed here (not dropped): one row per broken cell."""
+    """Reports that break a rule, routed here (not dropped): one row per broken rule instance.
+    Hard: balance rules (the report stays out of applications_checked). Soft: warnings (blank
+    cells, prose vs tables, empty section 五, fees not stated), ``detail`` says what was found."""
 
     report_id: str = pa.Field(str_matches=SHA256)
     year: pl.Int32 = pa.Field(ge=FIRST_YEAR)
     agency: str = pa.Field(nullable=True)
     rule: str = pa.Field(isin=RULE_IDS)
     severity: str = pa.Field(isin=["hard", "soft"])
-    table_code: str = pa.Field(isin=list(TABLE_CODES))
+    table_code: str = pa.Field(
+        nullable=True, isin=list(TABLE_CODES), description="null for report-level soft rules"
+    )
     row_code: str = pa.Field(nullable=True, isin=ALL_ROWS, description="null for per-column rules")
     column_code: str = pa.Field(
         nullable=True, isin=ALL_COLUMNS, description="null for per-row rules"
     )
-    expected: pl.Float64 = pa.Field(description="sum of the parts")
-    actual: pl.Float64 = pa.Field(description="the printed total")
-    difference: pl.Float64 = pa.Field(description="actual - expected")
+    expected: pl.Float64 = pa.Field(
+        nullable=True, description="sum of the parts (narrative: the table's value)"
+    )
+    actual: pl.Float64 = pa.Field(
+        nullable=True, description="the printed total (narrative: the number in the prose)"
+    )
+    difference: pl.Float64 = pa.Field(nullable=True, description="actual - expected")
+    detail: str = pa.Field(description="what was found, e.g. the sentence quoted")
 
     class Config:
         strict = True
         coerce = False
 
-    @pa.dataframe_check(description="a violation means actual != expected")
+    @pa.dataframe_check(description="a hard violation names a table and actual != expected")
     def differs(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("actual") != pl.col("expected"))
+        c = pl.col
+        hard = (
+            c("table_code").is_not_null()
+            & c("actual").is_not_null()
+            & c("expected").is_not_null()
+            & (c("actual") != c("expected"))
+        )
+        return data.lazyframe.select((c("severity") == "soft") | hard.fill_null(False))
 
 
 class YearSummary(pa.DataFrameModel):

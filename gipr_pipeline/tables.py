@@ -308,7 +308,7 @@ def _store(read: TableRead, table: Table, row: Row, cells: list[Cell]) -> None:
     values = read.values
     facts = read.facts
     slots = _row_slots(row)
-    if row.decimal:
+    if row.decimal or table.decimal_columns:
         for (key, _), c in zip(slots, cells, strict=True):
             _store_cell(read, table, row, key, c)
         return
@@ -335,14 +335,14 @@ def _store_cell(read: TableRead, table: Table, row: Row, key: tuple[str, str], c
         read.blanks.append((row.code, col, c.text))
     if c.decorated:
         read.problems.append(f"non_numeric_cell: {table.code} {row.code}/{col} {c.text!r}")
-    if row.decimal:
+    if row.decimal or col in table.decimal_columns:
         v = float(v)
     elif isinstance(v, float):
         if v.is_integer():
             v = int(v)
         else:
             read.problems.append(f"non_integer_count: {table.code} {row.code}/{col} {c.text!r}")
-    if v < 0:
+    if v < 0 and col not in table.signed:  # 本年增/减 (2019 section 二) may be negative
         read.problems.append(f"negative_value: {table.code} {row.code}/{col} {c.text!r}")
     read.values[key] = v
     read.facts.append(Fact(table.code, row.code, col, v))

@@ -74,7 +74,7 @@ def test_codes_come_from_the_template():
 def test_facts_reject_bad_codes_negative_values_and_duplicates(frames):
     f = frames["report_facts"]
     assert "isin" in _fails(schemas.ReportFacts, f.with_columns(pl.lit("9.9").alias("row_code")))
-    assert "greater_than_or_equal_to" in _fails(
+    assert "non_negative_unless_signed" in _fails(
         schemas.ReportFacts, f.with_columns(pl.lit(-1.0).alias("value"))
     )
     assert "multiple_fields_uniqueness" in _fails(schemas.ReportFacts, pl.concat([f, f.head(1)]))
@@ -162,3 +162,17 @@ def test_balanced_tables_pass_and_any_bump_fails(table, data):
 def test_year_summary_counts_must_add_up(frames):
     s = frames["year_summary"].with_columns(pl.lit(9, dtype=pl.Int64).alias("reports"))
     assert "counts_add_up" in _fails(schemas.YearSummary, s)
+
+
+def test_facts_accept_a_negative_change_in_the_2019_template_only(frames):
+    f = frames["report_facts"].head(1)
+    change = f.with_columns(
+        pl.lit("2019").alias("template"),
+        pl.lit("active_disclosure").alias("table_code"),
+        pl.lit("licensing").alias("row_code"),
+        pl.lit("change").alias("column_code"),
+        pl.lit(-3.0).alias("value"),
+    )
+    schemas.ReportFacts.validate(change)
+    other = change.with_columns(pl.lit("decisions").alias("column_code"))
+    assert "non_negative_unless_signed" in _fails(schemas.ReportFacts, other)
