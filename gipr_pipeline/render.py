@@ -67,7 +67,9 @@ def random_truth(
         else:
             cells[t.code] = {
                 (r.code, c): (
-                    round(rng.random() * scale * 10, 2) if r.decimal else _small(rng, scale)
+                    round(rng.random() * scale * 10, 2)
+                    if t.is_decimal(r, c)
+                    else (_signed(rng, scale) if c in t.signed else _small(rng, scale))
                 )
                 for r in t.rows
                 for c in r.columns
@@ -84,6 +86,11 @@ def _small(rng: random.Random, scale: int) -> int:
     if r < 0.97:
         return rng.randint(1, scale)
     return rng.randint(scale, scale * 400)
+
+
+def _signed(rng: random.Random, scale: int) -> int:
+    # 本年增/减 (2019 section 二): mostly 0, else a small rise or fall.
+    return 0 if rng.random() < 0.5 else rng.choice((-1, 1)) * rng.randint(1, scale)
 
 
 def _applications(rng: random.Random, t: Table, scale: int) -> Cells:
@@ -333,8 +340,15 @@ def _render_table(
         }
     else:
         groups = {}
-        out += _header(["信息内容", *t.column_labels[:3]], style)
+    heading = None
     for r in t.rows:
+        if t.code == "active_disclosure" and r.group != heading:
+            # Each 第二十条 item prints its own heading and column header (as real reports do;
+            # the 2019 template's items differ in columns).
+            heading = r.group
+            if heading:
+                out += _row_lines(heading, [], style)
+            out += _header(["信息内容", *(t.column_label(c) for c in r.columns)], style)
         label = r.label if style.layout != "spaced" else _spaced(r.label)
         if r.code in groups:
             label = (
