@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from gipr_pipeline.batch import default_workers, discover, parse_many
+from gipr_pipeline.batch import default_workers, discover, json_lines, parse_many
 from gipr_pipeline.model import REJECTION_REASONS, ReportResult
 from gipr_pipeline.template import load_template
 
@@ -127,8 +127,8 @@ def _print_details(console, r: ReportResult) -> None:
 def cmd_parse(args: argparse.Namespace) -> int:
     if args.json:
         out = sys.stdout
-        for r in _results(args, quiet=True):
-            out.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
+        for line in json_lines(discover(args.paths), args.workers):
+            out.write(line)
         return EXIT_OK
     from rich.console import Console
 
