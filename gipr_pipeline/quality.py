@@ -629,7 +629,12 @@ def _failure(suite: str, r) -> Failure:
         note=(cfg.notes or "") + (f" [error: {err}]" if err else ""),
         rule=(cfg.meta or {}).get("rule"),
         unexpected=res.get("unexpected_count"),
-        sample=[str(x) for x in (res.get("partial_unexpected_list") or [])[:5]],
+        sample=[
+            {k: _plain(v) for k, v in x.items()} if isinstance(x, dict) else _plain(x)
+            for x in (
+                res.get("partial_unexpected_index_list") or res.get("partial_unexpected_list") or []
+            )[:5]
+        ],
     )
 
 
@@ -654,9 +659,12 @@ def validate_year(
         if s.mart not in frames:
             continue
         batch = source.add_dataframe_asset(s.name).add_batch_definition_whole_dataframe(str(year))
-        suite = ctx.suites.add(gx.ExpectationSuite(name=s.name))
-        for e in s.expectations:
-            suite.add_expectation(_gx_expectation(gxe, e))
+        # All expectations at once: add_expectation re-saves the suite each time (quadratic).
+        suite = ctx.suites.add(
+            gx.ExpectationSuite(
+                name=s.name, expectations=[_gx_expectation(gxe, e) for e in s.expectations]
+            )
+        )
         vd = ctx.validation_definitions.add(
             gx.ValidationDefinition(name=s.name, data=batch, suite=suite)
         )
