@@ -4,3 +4,14 @@
 DEFAULT_RAW_DIR = "data/raw"
 DEFAULT_WAREHOUSE = "data/warehouse/gipr.duckdb"
 DEFAULT_DOCS_DIR = "data/docs"  # Data Docs and annual reports (HTML people open)
+
+
+def docs_dir_for(warehouse: str) -> str:
+    """Where the HTML of a warehouse goes: ``data/docs`` for the project's warehouse, else a
+    ``docs`` folder beside the warehouse file (tests and other warehouses keep their output next
+    to their data)."""
+    from pathlib import Path
+
+    if Path(warehouse) == Path(DEFAULT_WAREHOUSE):
+        return DEFAULT_DOCS_DIR
+    return str(Path(warehouse).parent / "docs")

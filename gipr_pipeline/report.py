@@ -274,58 +274,65 @@ def _ranking_table(frames) -> str:
 
 
 def _violations_table(frames) -> str:
+    """Hard rules (勾稽关系) per agency with the failing cells; soft findings (warnings that do
+    not keep a report out of the sums) counted per agency and rule, folded."""
     import polars as pl
 
-    v = frames["rule_violations"]
+    v = frames["rule_violations"].with_columns(pl.col("agency").fill_null("(机关未识别)"))
+    hard = v.filter(pl.col("severity") == "hard")
+    return _hard_table(frames, hard) + _soft_table(v.filter(pl.col("severity") != "hard"))
+
+
+def _hard_table(frames, v) -> str:
     if v.is_empty():
         return '<p class="ok">本年度所有报告的表格均符合勾稽关系。</p>'
     templates = dict(
         frames["applications"].select("report_id", "template").unique("report_id").iter_rows()
     )
-    v = v.with_columns(pl.col("agency").fill_null("(机关未识别)")).sort(
-        "agency", "report_id", "rule", "row_code", "column_code", nulls_last=True
-    )
+    v = v.sort("agency", "report_id", "rule", "row_code", "column_code", nulls_last=True)
     rows = []
     for agency, g in v.group_by("agency", maintain_order=True):
-        n = g.height
         for i, r in enumerate(g.iter_rows(named=True)):
             where = labels.cell_label(
                 templates.get(r["report_id"]), r["table_code"], r["row_code"], r["column_code"]
             )
-            if r.get("detail") and r["severity"] != "hard":  # soft rules say what they found
-                where = f"{where}:{r['detail']}" if where else r["detail"]
             cells = [
-                f'<span title="{_e(r["rule"])}">{_e(labels.rule_label(r["rule"]))}</span>',
-                _e(labels.TABLES.get(r["table_code"], r["table_code"] or "")),
-                _e(where),
-                _num(r["expected"]),
-                _num(r["actual"]),
-                f'<span class="bad">{_num(r["difference"])}</span>',
-                "硬性" if r["severity"] == "hard" else "提示",
-                f'<code title="{_e(r["report_id"])}">{_e(r["report_id"][:12])}</code>',
+                f'<td><span title="{_e(r["rule"])}">{_e(labels.rule_label(r["rule"]))}</span></td>',
+                f"<td>{_e(labels.TABLES.get(r['table_code'], r['table_code'] or ''))}</td>",
+                f"<td>{_e(where)}</td>",
+                f'<td class="n">{_num(r["expected"])}</td>',
+                f'<td class="n">{_num(r["actual"])}</td>',
+                f'<td class="n"><span class="bad">{_num(r["difference"])}</span></td>',
+                f'<td><code title="{_e(r["report_id"])}">{_e(r["report_id"][:12])}</code></td>',
             ]
             if i == 0:
-                cells.insert(0, f'<td rowspan="{n}" class="agency">{_e(agency[0])}</td>')
-                rows.append(
-                    "<tr>" + cells[0] + "".join(f"<td>{c}</td>" for c in cells[1:]) + "</tr>"
-                )
-            else:
-                rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    head = [
-        "机关",
-        "规则",
-        "表",
-        "不符的单元格",
-        "应为(各项之和)",
-        "实际(所列总计)",
-        "差额",
-        "性质",
-        "报告编号",
-    ]
-    th = "".join(f"<th>{_e(h)}</th>" for h in head)
+                cells.insert(0, f'<td rowspan="{g.height}" class="agency">{_e(agency[0])}</td>')
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+    head = ["机关", "规则", "表", "不符的单元格", "应为(各项之和)", "实际(所列总计)", "差额"]
+    th = "".join(f"<th>{_e(h)}</th>" for h in [*head, "报告编号"])
     return (
         f'<table class="violations"><thead><tr>{th}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _soft_table(v) -> str:
+    import polars as pl
+
+    if v.is_empty():
+        return ""
+    g = (
+        v.group_by("agency", "rule", maintain_order=True)
+        .agg(pl.len().alias("n"), pl.col("detail").drop_nulls().first().alias("example"))
+        .sort("agency", "rule")
+    )
+    rows = [
+        [_e(r["agency"]), _e(labels.rule_label(r["rule"])), _num(r["n"]), _e(r["example"] or "")]
+        for r in g.iter_rows(named=True)
+    ]
+    return (
+        f"<details><summary>提示(不影响核验):{v.height} 处,{g['agency'].n_unique()} 个机关"
+        "</summary>" + _table(["机关", "提示", "处数", "示例"], rows, "soft") + "</details>"
     )
 
 
@@ -351,10 +358,10 @@ h1 { font-size: 26px; margin: 8px 0 4px; } h2 { font-size: 20px; margin: 36px 0 
 table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 6px 0 12px; }
 th, td { border: 1px solid #ddd; padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: #f0f2f5; } td.agency { font-weight: 600; background: #fafafa; }
-table.rank td:nth-child(3), table.violations td:nth-child(5), table.violations td:nth-child(6),
-table.violations td:nth-child(7) { text-align: right; font-variant-numeric: tabular-nums; }
+table.rank td:nth-child(3), table.soft td:nth-child(3), td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .bad { color: #c0392b; font-weight: 600; } .ok { color: #2e7d32; } .empty { color: #888; }
 .note { font-size: 13px; color: #555; }
+details { margin: 8px 0; } summary { cursor: pointer; color: #555; font-size: 14px; }
 code { font-size: 12px; color: #555; }
 """.replace("__FONT__", FONT)
 
@@ -393,7 +400,8 @@ def build_report(year: int, frames: Mapping[str, pl.DataFrame]) -> str:
 {divs[3]}
 {_ranking_table(frames)}
 <h2>勾稽关系问题(按机关)</h2>
-<p class="note">每行是一处不符:应为 = 各组成项之和,实际 = 报告所列的总计。</p>
+<p class="note">每行是一处不符:应为 = 各组成项之和,实际 = 报告所列的总计;
+这些报告不计入上面的合计。</p>
 {_violations_table(frames)}
 {_rejected_table(frames)}
 </main></body></html>

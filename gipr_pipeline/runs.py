@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
-from gipr_pipeline.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE
+from gipr_pipeline.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, docs_dir_for
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
@@ -21,6 +22,10 @@ def _print_summary(summary: dict[str, Any]) -> None:
     console = Console()
     console.print(f"raw folder: [bold]{summary['raw_dir']}[/bold]")
     console.print(f"warehouse:  [bold]{summary['warehouse']}[/bold]")
+    console.print(
+        f"docs:       [bold]{summary['docs']}[/bold] (quality/<year>/index.html: Data Docs; "
+        "reports/annual_report_<year>.html)"
+    )
     console.print(f"years:      {', '.join(map(str, summary['years'])) or '(none found)'}")
     for run in summary["runs"]:
         failed = [name for name, ok in run["checks"].items() if not ok]
@@ -50,6 +55,7 @@ def _materialize(args: argparse.Namespace, years: list[int] | None) -> int:
     except ValueError as e:
         print(f"gipr: error: {e}", file=sys.stderr)
         return 2
+    summary["docs"] = str(Path(docs_dir_for(args.warehouse)).resolve())
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:

@@ -28,7 +28,7 @@ from pydantic import Field
 
 from gipr_pipeline import quality
 from gipr_pipeline.defs.partitions import years_partitions
-from gipr_pipeline.paths import DEFAULT_DOCS_DIR, DEFAULT_WAREHOUSE
+from gipr_pipeline.paths import DEFAULT_WAREHOUSE, docs_dir_for
 
 # Partitioned check specs are a preview in dagster 1.13 (see defs/checks.py).
 warnings.filterwarnings("ignore", category=PreviewWarning, message=".*partitions_def.*")
@@ -50,13 +50,6 @@ class GiprDocs(ConfigurableResource):
     @property
     def path(self) -> Path:
         return Path(self.docs_dir or docs_dir_for(self.warehouse))
-
-
-def docs_dir_for(warehouse: str) -> str:
-    """The default output folder for a warehouse (see ``GiprDocs``)."""
-    if Path(warehouse) == Path(DEFAULT_WAREHOUSE):
-        return DEFAULT_DOCS_DIR
-    return str(Path(warehouse).parent / "docs")
 
 
 _SEVERITY = {"warn": AssetCheckSeverity.WARN, "error": AssetCheckSeverity.ERROR}

@@ -60,7 +60,7 @@ def test_violations_are_listed_per_agency_with_the_failing_cells(misprinted):
     assert "一、本年新收政府信息公开申请数量" in table
     assert "总计=各类申请人之和" in table
     assert "新收+上年结转=办理结果总计+结转下年" in table
-    assert "<td>29</td>" in table and "<td>28</td>" in table
+    assert '<td class="n">29</td>' in table and '<td class="n">28</td>' in table
     # The ranking marks the agency whose report breaks a rule.
     assert "否(见下表)" in html
 
