@@ -11,6 +11,9 @@ from dagster import Definitions, EnvVar, in_process_executor
 from gipr_pipeline.defs.assets import ASSETS
 from gipr_pipeline.defs.automation import gipr_year_job, raw_folder_sensor, yearly_previous_year
 from gipr_pipeline.defs.checks import CHECKS
+from gipr_pipeline.defs.continuity import ASSETS as CONTINUITY_ASSETS
+from gipr_pipeline.defs.continuity import CHECKS as CONTINUITY_CHECKS
+from gipr_pipeline.defs.continuity import SENSORS as CONTINUITY_SENSORS
 from gipr_pipeline.defs.io import WarehouseIOManager
 from gipr_pipeline.defs.quality import QUALITY_ASSETS, GiprDocs
 from gipr_pipeline.defs.report import PUBLISH_ASSETS
@@ -26,11 +29,11 @@ def build_defs(
     or ``EnvVar``s resolved at run time), and the HTML people open (Data Docs, annual reports)
     under ``docs_dir`` (default ``data/docs``, or a ``docs`` folder beside another warehouse)."""
     return Definitions(
-        assets=[*ASSETS, *QUALITY_ASSETS, *PUBLISH_ASSETS],
-        asset_checks=CHECKS,
+        assets=[*ASSETS, *CONTINUITY_ASSETS, *QUALITY_ASSETS, *PUBLISH_ASSETS],
+        asset_checks=[*CHECKS, *CONTINUITY_CHECKS],
         jobs=[gipr_year_job],
         schedules=[yearly_previous_year],
-        sensors=[raw_folder_sensor],
+        sensors=[raw_folder_sensor, *CONTINUITY_SENSORS],
         # In-process: a step's own work is well under a second, while the default multiprocess
         # executor starts a Python process per step (about 5 s each to import the stack), which
         # made one partition take over a minute from `dagster asset materialize` or the UI.

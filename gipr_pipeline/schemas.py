@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from gipr_pipeline import continuity
 from gipr_pipeline.inventory import FIRST_YEAR, PIPELINE_REJECTION_REASONS, YEAR_SOURCES
 from gipr_pipeline.marts import APPLICANT_COLUMNS
 from gipr_pipeline.model import REJECTION_REASONS
@@ -414,6 +415,40 @@ class YearSummary(pa.DataFrameModel):
         )
 
 
+class CarryoverBreaks(pa.DataFrameModel):
+    """applications.carryover_continuity (soft), year N against N−1: every pairing decision
+    by agency key (matched, unmatched, missing_in_year, ambiguous) and one row per break."""
+
+    year: pl.Int32 = pa.Field(ge=FIRST_YEAR)
+    status: str = pa.Field(isin=list(continuity.STATUSES))
+    agency_key: str = pa.Field(nullable=True, description="normalized name without prefixes")
+    report_id: str = pa.Field(nullable=True, str_matches=SHA256, description="year N's report")
+    agency: str = pa.Field(nullable=True)
+    previous_year: pl.Int32 = pa.Field(ge=FIRST_YEAR - 1)
+    previous_report_id: str = pa.Field(
+        nullable=True, str_matches=SHA256, description="year N−1's report"
+    )
+    previous_agency: str = pa.Field(nullable=True)
+    column_code: str = pa.Field(nullable=True, isin=list(APPLICANT_COLUMNS))
+    carried_in: pl.Int64 = pa.Field(nullable=True, ge=0, description="row 2 of year N")
+    carried_out_previous: pl.Int64 = pa.Field(nullable=True, ge=0, description="row 4 of year N−1")
+    difference: pl.Int64 = pa.Field(nullable=True, description="carried_in − carried_out_previous")
+
+    class Config:
+        strict = True
+        coerce = False
+
+    @pa.dataframe_check(description="a break names a column and differs; other rows do not")
+    def breaks_differ(cls, data) -> pl.LazyFrame:
+        c = pl.col
+        is_break = c("status") == "break"
+        return data.lazyframe.select(
+            pl.when(is_break)
+            .then(c("column_code").is_not_null() & (c("difference") != 0))
+            .otherwise(c("column_code").is_null())
+        )
+
+
 # Asset name → schema: the one place the Dagster layer looks schemas up.
 SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
     "raw_reports": RawReports,
@@ -427,4 +462,5 @@ SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
     "rule_violations": RuleViolations,
     "applications_checked": ApplicationsChecked,
     "year_summary": YearSummary,
+    "carryover_breaks": CarryoverBreaks,
 }

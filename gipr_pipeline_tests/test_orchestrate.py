@@ -14,9 +14,9 @@ def test_materializes_the_years_the_raw_folder_holds(tmp_path, raw_dir):
     assert s["ok"] and s["years"] == [2022, 2024]
     assert s["warehouse"] == str((tmp_path / "w" / "gipr.duckdb").resolve())
     assert [r["year"] for r in s["runs"]] == [2022, 2024]
-    # 4 checks on the marts + one Great Expectations check per mart on data_quality_docs
+    # 5 checks on the marts (incl. carryover_continuity) + one GX check per mart
     assert all(
-        r["success"] and len(r["checks"]) == 10 and all(r["checks"].values()) for r in s["runs"]
+        r["success"] and len(r["checks"]) == 11 and all(r["checks"].values()) for r in s["runs"]
     )
     docs = tmp_path / "w" / "docs"  # beside the warehouse: Data Docs and reports per year
     for y in (2022, 2024):

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pandera.errors import SchemaErrors
 
+from gipr_pipeline import continuity, marts, schemas
 from gipr_pipeline import inventory as inv
-from gipr_pipeline import marts, schemas
 from gipr_pipeline.template import load_template
 
 YEARS = list(range(2019, 2026))
@@ -36,6 +36,10 @@ def frames(raw_dir) -> dict[str, pl.DataFrame]:
         "rule_violations": viol,
         "applications_checked": checked,
         "year_summary": marts.year_summary(2024, raw, rej, viol, checked, review),
+        # The seeds against themselves a year earlier: every pair matched, no break.
+        "carryover_breaks": continuity.carryover_breaks(
+            2025, apps.with_columns(pl.lit(2024, pl.Int32).alias("year")), apps
+        ),
     }
 
 

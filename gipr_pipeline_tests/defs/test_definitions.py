@@ -31,6 +31,7 @@ def test_definitions_load_with_every_asset_check_and_automation():
         ("review_litigation", "review_litigation_total"),
         ("applications_checked", "applications_checked_gate"),
         ("raw_reports", "nothing_lost"),
+        ("carryover_breaks", "carryover_continuity"),
         *(("data_quality_docs", f"gx_{m}") for m in MARTS),
     }
     assert defs.resolve_job_def("gipr_year") is not None
