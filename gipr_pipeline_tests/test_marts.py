@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from gipr_pipeline import inventory as inv
-from gipr_pipeline import marts
+from gipr_pipeline import marts, schemas
 from gipr_pipeline.model import Fact, ReportMeta, ReportResult, Violation
 from gipr_pipeline.template import load_template
 
@@ -153,3 +153,32 @@ def test_problems_table_splits_codes(seeds2024):
     row = p.filter(pl.col("code") == "duplicated_copy").row(0, named=True)
     assert (row["kind"], row["severity"]) == ("problem", "soft")
     assert row["detail"].startswith("the report appears twice")
+
+
+def test_soft_violations_are_reported_but_never_exclude():
+    """A report with only soft violations: in rule_violations (severity, detail), still in
+    applications_checked, and the accounting counts it once, as a report in the marts."""
+    soft = _apps_result()
+    soft.violations = [
+        Violation("cells.blank", "applications", "3.2", "natural_person", None, None, "soft",
+                  "printed '—', read as 0"),
+        Violation("narrative.agreement", "applications", "1", "total", 5, 7, "soft",
+                  "“全年共收到政府信息公开申请7件。” states 7; the table says 5"),
+        Violation("fees.unreported", None, None, None, None, None, "soft", "no statement"),
+    ]  # fmt: skip
+    results = [("e" * 64, 2023, soft), ("b" * 64, 2023, _apps_result(total_row1=6))]
+    facts = marts.report_facts(results)
+    apps = marts.applications(facts)
+    viol = marts.rule_violations(marts.report_problems(results), facts)
+    schemas.RuleViolations.validate(viol)
+    mine = viol.filter(pl.col("report_id") == "e" * 64)
+    assert set(mine["severity"]) == {"soft"}
+    narr = mine.filter(pl.col("rule") == "narrative.agreement").row(0, named=True)
+    assert (narr["expected"], narr["actual"], narr["difference"]) == (5.0, 7.0, 2.0)
+    assert "全年共收到政府信息公开申请7件" in narr["detail"]
+    fees = mine.filter(pl.col("rule") == "fees.unreported").row(0, named=True)
+    assert (fees["table_code"], fees["expected"]) == (None, None)
+    assert set(marts.applications_checked(apps, viol)["report_id"]) == {"e" * 64}
+    raw = pl.DataFrame({"report_id": ["e" * 64, "b" * 64]})
+    acc = marts.accounting(raw, marts.empty(marts.REJECTED_SCHEMA), viol, [apps])
+    assert acc["ok"] and (acc["reports_in_marts"], acc["reports_with_violations"]) == (1, 1)
