@@ -540,6 +540,18 @@ class Failure:
     def to_json(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
+    def sample_text(self, n: int = 5, sep: str = "; ") -> str:
+        """The first failing rows, naming columns first (agency, report id, row/column)."""
+        first = ("agency", "report_id", "row_code", "column_code", "rule", "year")
+
+        def one(x) -> str:
+            if not isinstance(x, dict):
+                return str(x)
+            keys = [k for k in first if k in x] + [k for k in x if k not in first]
+            return ", ".join(f"{k}={str(x[k])[:12] if k == 'report_id' else x[k]}" for k in keys)
+
+        return sep.join(one(x) for x in self.sample[:n])
+
 
 @dataclass
 class MartQuality:
@@ -555,8 +567,9 @@ class MartQuality:
 class YearQuality:
     year: int
     docs_dir: Path
-    index: Path  # Data Docs entry page
+    index: Path  # Data Docs entry page (GX; its styles and tables load from CDNs)
     marts: dict[str, MartQuality]
+    summary: Path | None = None  # our offline page: every suite, every failure, links
 
     @property
     def success(self) -> bool:
@@ -695,4 +708,75 @@ def validate_year(
             failed=failed,
             pages=pages,
         )
-    return YearQuality(year=year, docs_dir=Path(docs_dir), index=site / "index.html", marts=out)
+    q = YearQuality(year=year, docs_dir=Path(docs_dir), index=site / "index.html", marts=out)
+    q.summary = write_summary(q)
+    return q
+
+
+def write_summary(q: YearQuality) -> Path:
+    """``summary.html`` beside the Data Docs: one self-contained page (no scripts, no network)
+    with each mart's result, its failing expectations and links to the GX pages. The GX pages
+    themselves are readable offline but fetch their styles and the index's tables from CDNs."""
+    import html
+
+    def e(v) -> str:
+        return html.escape("" if v is None else str(v))
+
+    site = q.index.parent
+    parts = []
+    for mart in MARTS:
+        m = q.marts.get(mart)
+        if m is None:
+            continue
+        state = "pass" if m.success else ("fail" if m.severity == "error" else "warn")
+        links = " · ".join(
+            f'<a href="{e(p.relative_to(site).as_posix())}">{e(p.parent.parent.parent.name)}</a>'
+            for p in m.pages
+        )
+        parts.append(
+            f'<h2 class="{state}">{e(mart)}: {"通过 pass" if m.success else "未通过 failed"}'
+            f" <small>({m.evaluated - len(m.failed)}/{m.evaluated} expectations, severity "
+            f"{e(m.severity)})</small></h2><p>Data Docs: {links}</p>"
+        )
+        if m.failed:
+            rows = "".join(
+                "<tr>"
+                + "".join(
+                    f"<td>{e(c)}</td>"
+                    for c in (
+                        f.suite,
+                        f.expectation,
+                        f.columns,
+                        f.rule or "",
+                        f.note,
+                        f.unexpected,
+                        f.sample_text(sep="\n"),
+                    )
+                )
+                + "</tr>"
+                for f in m.failed
+            )
+            parts.append(
+                "<table><tr><th>suite</th><th>expectation</th><th>columns</th><th>rule</th>"
+                "<th>what it means</th><th>unexpected</th><th>first rows</th></tr>"
+                f"{rows}</table>"
+            )
+    page = f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
+<title>数据质量 {q.year} · data quality</title><style>
+body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 24px; }}
+h2 {{ font-size: 18px; margin-top: 28px; }} h2.pass {{ color: #2e7d32; }}
+h2.warn {{ color: #b26a00; }} h2.fail {{ color: #c62828; }} small {{ color: #666; }}
+table {{ border-collapse: collapse; font-size: 13px; }}
+th, td {{ border: 1px solid #ccc; padding: 4px 6px; vertical-align: top; text-align: left;
+  white-space: pre-line; }}
+</style></head><body>
+<h1>{q.year} 年度数据质量 · Great Expectations</h1>
+<p>{"全部通过 — every suite passes" if q.success else "有未通过的检查 — some suites fail"}.
+Great Expectations Data Docs: <a href="index.html">index.html</a>
+(styled with online assets; the validation pages read fine offline).</p>
+{"".join(parts)}
+</body></html>
+"""
+    out = site / "summary.html"
+    out.write_text(page, "utf-8")
+    return out

@@ -417,6 +417,52 @@ def write_report(year: int, frames: Mapping[str, pl.DataFrame], out: str | Path)
     return out
 
 
+def write_index(docs_dir: str | Path) -> Path:
+    """``<docs_dir>/index.html``: every year's annual report and data-quality pages found under
+    ``docs_dir`` (rewritten by each asset run and ``gipr report``; plain HTML, no scripts)."""
+    import re
+
+    docs = Path(docs_dir)
+    years: dict[int, dict[str, str]] = {}
+    for p in docs.glob("reports/annual_report_*.html"):
+        m = re.fullmatch(r"annual_report_(\d{4})\.html", p.name)
+        if m:
+            years.setdefault(int(m[1]), {})["report"] = p.relative_to(docs).as_posix()
+    for name in ("summary", "index"):
+        for p in docs.glob(f"quality/*/{name}.html"):
+            if p.parent.name.isdigit():
+                years.setdefault(int(p.parent.name), {})[name] = p.relative_to(docs).as_posix()
+    rows = "".join(
+        f"<tr><td>{y}</td>"
+        + "".join(
+            f'<td><a href="{_e(links[k])}">{label}</a></td>' if k in links else "<td>—</td>"
+            for k, label in (
+                ("report", "年度报告汇总"),
+                ("summary", "数据质量概览"),
+                ("index", "Data Docs"),
+            )
+        )
+        + "</tr>"
+        for y, links in sorted(years.items(), reverse=True)
+    )
+    out = docs / "index.html"
+    docs.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
+<title>政府信息公开工作年度报告 · gipr_pipeline</title><style>body {{ font-family: {FONT};
+margin: 32px; }} table {{ border-collapse: collapse; }} th, td {{ border: 1px solid #ccc;
+padding: 6px 12px; }} th {{ background: #f0f2f5; }}</style></head><body>
+<h1>政府信息公开工作年度报告 · 汇总与数据质量</h1>
+<table><tr><th>统计年度</th><th>年度报告汇总</th><th>数据质量概览</th><th>Data Docs</th></tr>
+{rows}</table>
+<p>年度报告汇总可离线打开;Data Docs 的样式来自网络,离线时内容仍可阅读。</p>
+</body></html>
+""",
+        "utf-8",
+    )
+    return out
+
+
 # ---------------------------------------------------------------- gipr report
 def parse_years(spec: str | None, available: list[int]) -> list[int]:
     """``None`` → every year in the warehouse; ``YEAR`` or ``FIRST...LAST`` (inclusive)."""
@@ -461,6 +507,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             frames = warehouse.read_year(args.warehouse, y, TABLES)
             written.append({"year": y, "path": str(write_report(y, frames, out).resolve())})
             advance()
+    if not args.out:  # the default folder: keep its index current
+        write_index(DEFAULT_DOCS_DIR)
     if args.json:
         print(json.dumps(written, ensure_ascii=False))
     else:

@@ -26,7 +26,7 @@ from dagster import (
 )
 from pydantic import Field
 
-from gipr_pipeline import quality
+from gipr_pipeline import quality, report
 from gipr_pipeline.defs.partitions import years_partitions
 from gipr_pipeline.paths import DEFAULT_WAREHOUSE, docs_dir_for
 
@@ -82,10 +82,7 @@ def _first_failures(failed: list[quality.Failure]) -> MetadataValue:
         return MetadataValue.md("no failures")
     lines = ["| suite | expectation | columns | rule | unexpected | first rows |", "|---" * 6 + "|"]
     for f in failed[:FIRST_FAILURES]:
-        rows = "; ".join(
-            ", ".join(f"{k}={str(v)[:16]}" for k, v in s.items()) if isinstance(s, dict) else str(s)
-            for s in f.sample[:3]
-        )
+        rows = f.sample_text(3)
         cells = [f.suite, f.expectation, f.columns, f.rule or "", str(f.unexpected), rows]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return MetadataValue.md("\n".join(lines))
@@ -146,6 +143,7 @@ def data_quality_docs(
         "year_summary": year_summary,
     }
     q = quality.validate_year(frames, year, docs.path)
+    report.write_index(docs.path)
     index = q.index.resolve()
     failing = sorted(m for m, r in q.marts.items() if not r.success)
     context.log.info(f"Data Docs: {index} ({failing or 'all suites pass'})")
@@ -153,6 +151,7 @@ def data_quality_docs(
         metadata={
             "docs": MetadataValue.path(str(index)),
             "docs_url": MetadataValue.url(index.as_uri()),
+            "summary": MetadataValue.path(str(q.summary.resolve())),
             "suites": len([s for s in quality.SUITES if s.mart in frames]),
             "expectations": sum(m.evaluated for m in q.marts.values()),
             "failed_expectations": sum(len(m.failed) for m in q.marts.values()),

@@ -2,7 +2,6 @@
 to ``<docs_dir>/reports/annual_report_<year>.html``; its path is in the asset's metadata so the
 UI links it. Stores nothing in the warehouse (returns a ``MaterializeResult``)."""
 
-
 import polars as pl
 from dagster import AssetExecutionContext, AssetIn, MaterializeResult, MetadataValue, asset
 
@@ -40,12 +39,14 @@ def annual_report(
         "rejected_reports": rejected_reports,
     }
     path = report.write_report(year, frames, report.report_path(docs.path, year)).resolve()
+    index = report.write_index(docs.path).resolve()
     context.log.info(f"annual report: {path}")
     rank = report.agency_ranking(frames)
     return MaterializeResult(
         metadata={
             "report": MetadataValue.path(str(path)),
             "report_url": MetadataValue.url(path.as_uri()),
+            "index": MetadataValue.path(str(index)),
             "bytes": path.stat().st_size,
             "agencies": rank.height,
             "agencies_with_violations": rule_violations["agency"].n_unique(),

@@ -3,6 +3,8 @@ failing expectation as a failed asset check on data_quality_docs."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 
@@ -99,6 +101,13 @@ def test_each_year_has_data_docs_and_every_gx_check_passes(published):
         assert mat.metadata["docs"].value == str(index.resolve())
         assert mat.metadata["docs_url"].value == index.resolve().as_uri()
         assert mat.metadata["failed_expectations"].value == 0
+        summary = mat.metadata["summary"].value  # our offline page beside the Data Docs
+        assert summary == str((index.parent / "summary.html").resolve())
+        assert "every suite passes" in Path(summary).read_text("utf-8")
+    entry = (published.docs / "index.html").read_text("utf-8")  # one page for every year
+    for year in published.results:
+        for link in (f"reports/annual_report_{year}.html", f"quality/{year}/summary.html"):
+            assert f'href="{link}"' in entry
 
 
 def test_a_misprinted_report_fails_the_applications_check_and_names_it(misprinted):
@@ -119,6 +128,8 @@ def test_a_misprinted_report_fails_the_applications_check_and_names_it(misprinte
         if e.asset_key.to_user_string() == "data_quality_docs"
     )
     assert mat.metadata["marts_failing"].value == ["applications"]
+    summary = Path(mat.metadata["summary"].value).read_text("utf-8")
+    assert "applications: 未通过 failed" in summary and SAIHAN in summary
 
 
 # ---------------------------------------------------------------- what each suite catches
