@@ -62,6 +62,9 @@ _DISCLOSURE = re.compile(r"信息公开|依申请公开")
 _REVIEW = re.compile(r"行政复议(?:案件|申请)?(?:共计|合计|共|为|达)?" + _NUMBER)
 _LITIGATION = re.compile(r"行政诉讼(?:案件)?(?:共计|合计|共|为|达)?" + _NUMBER)
 _QUOTE_MAX = 200
+# Every statement shape above needs a counted number or a "none received" phrase: a cheap test
+# that lets the many clauses without one skip the statement regexes.
+_CANDIDATE = re.compile(r"\d\s*(?:件|条|个|份|起|宗|次)|未|没有|无依申请公开")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +112,11 @@ def statements(text: str, cells: Cells) -> list[Statement]:
     )
     for m in _SENTENCE.finditer(text):
         sentence = m.group(0).strip()
-        if _SCOPE.search(sentence):
+        if not _CANDIDATE.search(sentence) or _SCOPE.search(sentence):
             continue
         quote = sentence if len(sentence) <= _QUOTE_MAX else sentence[:_QUOTE_MAX] + "…"
         for clause in _CLAUSE.split(sentence):
-            if not clause or _SKIP.search(clause):
+            if not clause or not _CANDIDATE.search(clause) or _SKIP.search(clause):
                 continue
             out += _clause(clause, quote, app, rev, lit)
     seen: set[tuple] = set()
