@@ -657,7 +657,7 @@ def validate_year(
     """Validate a year's marts (``frames``: mart name → polars frame) with every suite and
     (re)build the year's Data Docs under ``quality_dir(docs_dir, year)`` (replaced as a whole).
     Suites whose mart is not in ``frames`` are skipped."""
-    site = quality_dir(docs_dir, year)
+    site = quality_dir(docs_dir, year).resolve()  # GX wants an absolute base directory
     if site.exists():
         shutil.rmtree(site)
     site.mkdir(parents=True)
