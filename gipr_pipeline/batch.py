@@ -57,17 +57,19 @@ def imap_ordered(
     workers: int,
     chunksize: int = 32,
     window: int | None = None,
+    mp_context=None,
 ) -> Iterator[R]:
     """``fn`` over ``items`` in worker processes, results in input order.
 
     Unlike ``ProcessPoolExecutor.map`` (which submits every item at once and keeps every
     result until it is consumed), at most ``window`` chunks are in flight: memory stays bounded
     by ``window × chunksize`` results however long ``items`` is, and ``items`` may be a lazy
-    iterator. ``fn`` must be picklable (a module-level function).
+    iterator. ``fn`` must be picklable (a module-level function). ``mp_context`` (e.g. spawn)
+    for workers that should not inherit the parent's memory.
     """
     window = window or 4 * workers
     it = iter(items)
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp_context)
     pending: deque[Future[list[R]]] = deque()
 
     def submit() -> bool:

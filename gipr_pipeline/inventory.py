@@ -155,8 +155,11 @@ def inventory(
 
 
 def years_present(raw_dir: str | Path, years: Sequence[int]) -> list[int]:
-    """The partition years that hold at least one input (report or rejected) under ``raw_dir``."""
-    return sorted({a.year for _, _, a in inventory(raw_dir, years)})
+    """The partition years that hold at least one input (report or rejected) under ``raw_dir``
+    (parsed on all cores; the assignments are kept for the runs that follow)."""
+    from gipr_pipeline.ingest import assignments  # ingest builds on this module
+
+    return sorted({a.year for _, a in assignments(raw_dir, years)})
 
 
 def scan_years(

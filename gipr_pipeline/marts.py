@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import polars as pl
 
-from gipr_pipeline.inventory import Assignment, RawInput, decoded_text
+from gipr_pipeline.inventory import Assignment, RawInput
 from gipr_pipeline.model import ReportResult
 from gipr_pipeline.template import VERSIONS, Table, load_template
 
@@ -59,8 +59,6 @@ RAW_REPORTS_SCHEMA = {
     "year_source": pl.String,
     "format": pl.String,
     "encoding": pl.String,
-    "text": pl.String,
-    "content": pl.Binary,
 }
 SECTIONS_SCHEMA = {
     "report_id": pl.String,
@@ -172,10 +170,10 @@ Item = tuple[RawInput, ReportResult, Assignment]
 
 
 def raw_reports(items: Iterable[Item]) -> pl.DataFrame:
-    """One row per distinct input (content hash), every path that holds it."""
+    """One row per distinct input (content hash), every path that holds it. Not the content:
+    the bytes are in the raw folder (the id is their sha256), the text in ``report_sections``."""
     rows = []
     for inp, res, a in items:
-        text, encoding = decoded_text(inp.data)
         rows.append(
             {
                 "report_id": inp.report_id,
@@ -187,9 +185,7 @@ def raw_reports(items: Iterable[Item]) -> pl.DataFrame:
                 "accepted": a.accepted,
                 "year_source": a.year_source,
                 "format": res.format,
-                "encoding": res.encoding or encoding,
-                "text": text,
-                "content": inp.data,
+                "encoding": res.encoding,
             }
         )
     return _frame(rows, RAW_REPORTS_SCHEMA).sort("path")
@@ -218,21 +214,21 @@ def report_sections(results: Iterable[tuple[str, int, ReportResult]]) -> pl.Data
 
 def report_facts(results: Iterable[tuple[str, int, ReportResult]]) -> pl.DataFrame:
     """The long facts table: one row per (report, table, row, column) value the parser read."""
-    rows = [
-        {
-            "report_id": rid,
-            "year": year,
-            "agency": res.report.agency,
-            "template": res.report.template,
-            "table_code": f.table,
-            "row_code": f.row,
-            "column_code": f.column,
-            "value": float(f.value),
-        }
-        for rid, year, res in results
-        for f in res.facts
-    ]
-    return _frame(rows, FACTS_SCHEMA)
+    cols: dict[str, list] = {k: [] for k in FACTS_SCHEMA}  # built by column: 200 rows a report
+    for rid, year, res in results:
+        facts = res.facts
+        n = len(facts)
+        if not n:
+            continue
+        cols["report_id"] += [rid] * n
+        cols["year"] += [year] * n
+        cols["agency"] += [res.report.agency] * n
+        cols["template"] += [res.report.template] * n
+        cols["table_code"] += [f.table for f in facts]
+        cols["row_code"] += [f.row for f in facts]
+        cols["column_code"] += [f.column for f in facts]
+        cols["value"] += [float(f.value) for f in facts]
+    return pl.DataFrame(cols, schema=FACTS_SCHEMA)
 
 
 def report_problems(results: Iterable[tuple[str, int, ReportResult]]) -> pl.DataFrame:
@@ -387,15 +383,22 @@ def hard_violation_ids(violations: pl.DataFrame) -> set[str]:
 
 def complete_report_ids(apps: pl.DataFrame) -> set[str]:
     """Reports whose applications table has every row of its template and no empty cell."""
-    expected = {v: set(load_template(v).table("applications").row_codes) for v in VERSIONS}
-    ok: set[str] = set()
-    for (rid, template), g in apps.group_by("report_id", "template"):
-        if template not in expected or g.select(APPLICANT_COLUMNS).null_count().sum_horizontal()[0]:
-            continue
-        codes = g["row_code"].to_list()
-        if len(codes) == len(set(codes)) and set(codes) == expected[template]:
-            ok.add(rid)
-    return ok
+    expected = {v: load_template(v).table("applications").row_codes for v in VERSIONS}
+    known = [f"{v}|{r}" for v, rows in expected.items() for r in rows]
+    counts = {v: len(set(rows)) for v, rows in expected.items()}
+    g = apps.group_by("report_id", "template").agg(
+        n=pl.len(),
+        distinct=pl.col("row_code").n_unique(),
+        nulls=pl.sum_horizontal([pl.col(c).null_count() for c in APPLICANT_COLUMNS]),
+        known=pl.concat_str(["template", "row_code"], separator="|").is_in(known).sum(),
+    )
+    ok = g.filter(
+        (pl.col("nulls") == 0)
+        & (pl.col("n") == pl.col("distinct"))
+        & (pl.col("known") == pl.col("n"))
+        & (pl.col("n") == pl.col("template").replace_strict(counts, default=-1))
+    )
+    return set(ok["report_id"].to_list())
 
 
 def applications_checked(apps: pl.DataFrame, violations: pl.DataFrame) -> pl.DataFrame:
@@ -418,6 +421,11 @@ FAILURES_SCHEMA = {
 }
 
 
+# Above this many mart rows, rules are evaluated per bucket of reports (the long form of a
+# national year's applications would be 17 million rows).
+BALANCE_CHUNK_ROWS = 100_000
+
+
 def balance_failures(mart: pl.DataFrame, table: str, severity: str = "hard") -> pl.DataFrame:
     """Evaluate the template's rules of ``table`` on a wide mart, per report and its template.
 
@@ -425,6 +433,15 @@ def balance_failures(mart: pl.DataFrame, table: str, severity: str = "hard") -> 
     present is skipped (the parser reports those as ``rule_skipped`` problems), and
     ``expected`` is the sum of the parts, ``actual`` the sum of the total cells.
     """
+    buckets = -(-mart.height // BALANCE_CHUNK_ROWS)
+    if buckets <= 1:
+        return _balance_failures(mart, table, severity)
+    bucket = pl.col("report_id").hash(seed=0) % buckets
+    out = [_balance_failures(mart.filter(bucket == b), table, severity) for b in range(buckets)]
+    return pl.concat(out).sort("report_id", "rule", "row_code", "column_code", nulls_last=True)
+
+
+def _balance_failures(mart: pl.DataFrame, table: str, severity: str) -> pl.DataFrame:
     columns = [c for c in mart.columns if c not in (*KEYS, "row_code", "row_order")]
     long = mart.unpivot(
         on=columns,

@@ -17,30 +17,28 @@ from dagster import DagsterInstance
 
 from gipr_pipeline import inventory
 from gipr_pipeline.defs.automation import JOB_NAME
+from gipr_pipeline.defs.io import reading, stage_root
 from gipr_pipeline.defs.partitions import partition_years
 from gipr_pipeline.defs.resources import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE
 
 
 def warehouse_years(warehouse: str | Path) -> list[int]:
     """Years that already have rows in the warehouse's raw_reports table (none if no file)."""
-    if not Path(warehouse).exists():
-        return []
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        rows = con.execute("select distinct year from main.raw_reports order by 1").fetchall()
-    except duckdb.CatalogException:
-        rows = []
-    finally:
-        con.close()
+    with reading(warehouse) as con:  # the warehouse lock: another run may be publishing
+        if con is None:
+            return []
+        try:
+            rows = con.execute("select distinct year from main.raw_reports order by 1").fetchall()
+        except duckdb.CatalogException:
+            rows = []
     return [int(y) for (y,) in rows]
 
 
 def warehouse_contents(warehouse: str | Path) -> dict[str, dict[int, int]]:
     """Table → {year: rows} for every table in the warehouse."""
-    if not Path(warehouse).exists():
-        return {}
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with reading(warehouse) as con:
+        if con is None:
+            return {}
         tables = [
             t
             for (t,) in con.execute(
@@ -57,8 +55,6 @@ def warehouse_contents(warehouse: str | Path) -> dict[str, dict[int, int]]:
             }
             for t in tables
         }
-    finally:
-        con.close()
 
 
 def materialize_years(
@@ -86,7 +82,7 @@ def materialize_years(
     Returns:
         ``{"raw_dir", "warehouse" (absolute paths), "years", "ok" (every run succeeded and every
         check passed), "seconds", "runs": [{"year", "run_id", "success", "seconds",
-        "failed_steps", "checks": {check name: passed}}], "tables": {table: {year: rows}}}``.
+        "published", "failed_steps", "checks": {check name: passed}}], "tables": {table: {year: rows}}}``.
 
     Raises:
         ValueError: a requested year is not a partition (2019 … last complete year).
@@ -120,11 +116,15 @@ def materialize_years(
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
+        # The I/O manager publishes the run's tables when it ends (defs/io.py); a stage left
+        # behind means the partition was not published (a failed step, or the publish failed).
+        published = not (stage_root(warehouse) / result.run_id).exists()
         runs.append(
             {
                 "year": y,
                 "run_id": result.run_id,
-                "success": result.success,
+                "success": result.success and published,
+                "published": published,
                 "seconds": round(time.perf_counter() - t, 3),
                 "failed_steps": sorted(result.get_failed_step_keys()),
                 "checks": {e.check_name: e.passed for e in result.get_asset_check_evaluations()},

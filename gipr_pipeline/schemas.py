@@ -100,7 +100,8 @@ def _row_in_template(table: str) -> pl.Expr:
 
 # ---------------------------------------------------------------- base tables
 class RawReports(pa.DataFrameModel):
-    """One row per distinct input (content hash) in the partition."""
+    """One row per distinct input (content hash) in the partition. Not the content: the bytes
+    stay in the raw folder (report_id is their sha256), the text is in report_sections."""
 
     report_id: str = pa.Field(
         unique=True, str_matches=SHA256, description="sha256 of the bytes: the report id"
@@ -116,10 +117,6 @@ class RawReports(pa.DataFrameModel):
     year_source: str = pa.Field(isin=list(YEAR_SOURCES))
     format: str = pa.Field(isin=["text", "html", "docx", "pdf"])
     encoding: str = pa.Field(nullable=True, description="detected encoding (null for binary)")
-    text: str = pa.Field(nullable=True, description="decoded, NFKC-normalized text")
-    content: pl.Binary = pa.Field(
-        description="the raw bytes, so downstream assets see one snapshot"
-    )
 
     class Config:
         strict = True

@@ -16,11 +16,12 @@ from dagster import (
     multi_asset,
 )
 
-from gipr_pipeline import inventory, marts
-from gipr_pipeline.defs.io import PARTITION_EXPR
+from gipr_pipeline import ingest, marts
+from gipr_pipeline.defs.io import PARTITION_EXPR, stage_root
 from gipr_pipeline.defs.partitions import partition_years, years_partitions
 from gipr_pipeline.defs.resources import GiprPaths
 from gipr_pipeline.defs.types import pandera_type, table_schema
+from gipr_pipeline.parts import Parts
 from gipr_pipeline.schemas import SCHEMAS
 
 
@@ -52,30 +53,12 @@ def _output(df: pl.DataFrame, **extra) -> Output:
     return Output(df, metadata={"rows": df.height, **extra})
 
 
-# ---------------------------------------------------------------- ingest
-@asset(
-    **_kw(
-        "raw_reports",
-        "ingest",
-        "One row per distinct input of the year (content hash = report id), every path holding "
-        "it, size, detected encoding, decoded text and bytes. The year is read from the content; "
-        "inputs without one are placed by the documented rule (inventory.py).",
-    )
-)
-def raw_reports(context: AssetExecutionContext, gipr: GiprPaths) -> Output:
-    year = _year(context)
-    items = [x for x in inventory.inventory(gipr.raw_path, partition_years()) if x[2].year == year]
-    df = marts.raw_reports(items)
-    return _output(
-        df,
-        files=int(df["n_paths"].sum() or 0),
-        accepted=int(df["accepted"].sum() or 0),
-        raw_dir=str(gipr.raw_path.resolve()),
-    )
-
-
-# ---------------------------------------------------------------- parse
+# ---------------------------------------------------------------- ingest and parse
 _PARSED = {
+    "raw_reports": "One row per distinct input of the year (content hash = report id), every "
+    "path holding it, size, format and detected encoding (not the content: the bytes stay in the "
+    "raw folder, the text is in report_sections). The year is read from the content; inputs "
+    "without one are placed by the documented rule (inventory.py).",
     "report_sections": "Report id, section code, order and cleaned text, with the report's "
     "metadata (agency, year, published, template).",
     "report_facts": "The long facts table: report id, table, row, column, value.",
@@ -92,7 +75,7 @@ _PARSED = {
             dagster_type=pandera_type(SCHEMAS[name]),
             metadata=_meta(name),
             description=desc,
-            group_name="parse",
+            group_name="ingest" if name == "raw_reports" else "parse",
             kinds={"polars", "duckdb"},
         )
         for name, desc in _PARSED.items()
@@ -100,48 +83,69 @@ _PARSED = {
     partitions_def=years_partitions,
     can_subset=False,
 )
-def parse_reports(context: AssetExecutionContext, raw_reports: pl.DataFrame):
-    """Parse each distinct input once (from the stored bytes: one snapshot for the whole run)."""
-    years = partition_years()
-    items = []
-    for r in raw_reports.iter_rows(named=True):
-        inp = inventory.RawInput(r["report_id"], tuple(r["paths"]), r["content"])
-        result = inventory.parse_input(inp)
-        items.append((inp, result, inventory.assign(inp, result, years)))
-    accepted = [(i.report_id, a.year, r) for i, r, a in items if a.accepted]
-    frames = {
-        "report_sections": marts.report_sections(accepted),
-        "report_facts": marts.report_facts(accepted),
-        "report_problems": marts.report_problems(accepted),
-        "rejected_reports": marts.rejected_reports(items),
-    }
-    context.log.info(f"{len(accepted)} reports, {len(items) - len(accepted)} rejected")
-    for name, df in frames.items():
-        yield Output(df, output_name=name, metadata={"rows": df.height})
+def parse_reports(context: AssetExecutionContext, gipr: GiprPaths):
+    """Read, hash and parse every input once, on all cores (``ingest.year_tables``): the bytes
+    parsed are the bytes hashed, so every table of the run describes one snapshot. The long
+    tables come as parquet parts written (and validated) by the workers."""
+    year = _year(context)
+    # Parts are written into this run's stage (defs/io.py), which the I/O manager publishes.
+    out = stage_root(gipr.warehouse) / (context.run.root_run_id or context.run_id) / "_ingest"
+    t = ingest.year_tables(gipr.raw_path, year, partition_years(), out)
+    raw = t.raw_reports
+    accepted = int(raw["accepted"].sum() or 0)
+    context.log.info(
+        f"{raw.height} inputs in {year} ({accepted} reports, {raw.height - accepted} rejected) "
+        f"of {t.inputs} in the folder; {t.parsed} parsed in {t.seconds:.1f} s"
+    )
+    yield Output(
+        raw,
+        output_name="raw_reports",
+        metadata={
+            "rows": raw.height,
+            "files": int(raw["n_paths"].sum() or 0),
+            "accepted": accepted,
+            "raw_dir": str(gipr.raw_path.resolve()),
+        },
+    )
+    for name, parts in t.long.items():
+        yield Output(parts, output_name=name, metadata={"rows": parts.height})
+    yield Output(
+        t.rejected_reports,
+        output_name="rejected_reports",
+        metadata={"rows": t.rejected_reports.height},
+    )
+
+
+_VIOLATION_KEYS = AssetIn(metadata={"columns": ["report_id", "severity"]})
+
+
+def _wide(facts: Parts, table: str, fn) -> pl.DataFrame:
+    # Per part (whole reports, each part sorted): the pivot never sees the whole year's facts.
+    return facts.map(fn, where=pl.col("table_code") == table)
 
 
 # ---------------------------------------------------------------- marts
 @asset(
     **_kw("applications", "marts", "Section 三 per report and row code, seven applicant columns.")
 )
-def applications(report_facts: pl.DataFrame) -> Output:
-    df = marts.applications(report_facts)
+def applications(report_facts: Parts) -> Output:
+    df = _wide(report_facts, "applications", marts.applications)
     return _output(df, reports=df["report_id"].n_unique())
 
 
 @asset(
     **_kw("review_litigation", "marts", "Section 四: review and litigation outcomes per report.")
 )
-def review_litigation(report_facts: pl.DataFrame) -> Output:
-    df = marts.review_litigation(report_facts)
+def review_litigation(report_facts: Parts) -> Output:
+    df = _wide(report_facts, "review_litigation", marts.review_litigation)
     return _output(df, reports=df["report_id"].n_unique())
 
 
 @asset(
     **_kw("active_disclosure", "marts", "Section 二 (2021 template): documents, decisions, fees.")
 )
-def active_disclosure(report_facts: pl.DataFrame) -> Output:
-    df = marts.active_disclosure(report_facts)
+def active_disclosure(report_facts: Parts) -> Output:
+    df = _wide(report_facts, "active_disclosure", marts.active_disclosure)
     return _output(df, reports=df["report_id"].n_unique())
 
 
@@ -153,8 +157,10 @@ def active_disclosure(report_facts: pl.DataFrame) -> Output:
         "expected (sum of parts), actual (printed total).",
     )
 )
-def rule_violations(report_problems: pl.DataFrame, report_facts: pl.DataFrame) -> Output:
-    df = marts.rule_violations(report_problems, report_facts)
+def rule_violations(report_problems: Parts, report_facts: Parts) -> Output:
+    problems = report_problems.map(lambda df: df, where=pl.col("kind") == "violation")
+    agencies = report_facts.map(lambda df: df.unique("report_id"), columns=["report_id", "agency"])
+    df = marts.rule_violations(problems, agencies)
     return _output(df, reports=df["report_id"].n_unique())
 
 
@@ -164,7 +170,8 @@ def rule_violations(report_problems: pl.DataFrame, report_facts: pl.DataFrame) -
         "marts",
         "Applications of reports that pass every hard rule with a complete table; the balance "
         "rules are schema checks, so an inconsistent report cannot enter.",
-    )
+    ),
+    ins={"rule_violations": _VIOLATION_KEYS},
 )
 def applications_checked(applications: pl.DataFrame, rule_violations: pl.DataFrame) -> Output:
     df = marts.applications_checked(applications, rule_violations)
@@ -182,8 +189,12 @@ def applications_checked(applications: pl.DataFrame, rule_violations: pl.DataFra
         "Per year: reports, rejected, with violations, verified totals per applicant type and "
         "outcome, disclosure rate (3.1 + 3.2) / 3.7 and review correction rate.",
     ),
-    # Only the ids: the raw table also holds every report's text and bytes.
-    ins={"raw_reports": AssetIn(metadata={"columns": ["report_id"]})},
+    # Only the columns the summary counts.
+    ins={
+        "raw_reports": AssetIn(metadata={"columns": ["report_id"]}),
+        "rejected_reports": AssetIn(metadata={"columns": ["report_id"]}),
+        "rule_violations": _VIOLATION_KEYS,
+    },
 )
 def year_summary(
     context: AssetExecutionContext,
@@ -206,7 +217,6 @@ def year_summary(
 
 
 ASSETS = [
-    raw_reports,
     parse_reports,
     applications,
     review_litigation,

@@ -21,6 +21,8 @@ from dagster import (
 )
 from pandera.errors import SchemaError, SchemaErrors
 
+from gipr_pipeline.parts import Parts
+
 MAX_FAILURES_SHOWN = 20
 
 
@@ -75,7 +77,12 @@ def failure_table(cases: pl.DataFrame, limit: int = MAX_FAILURES_SHOWN) -> str:
 
 
 def validate(model: type[pa.DataFrameModel], df: pl.DataFrame) -> TypeCheck:
-    """Validate a frame against a model (lazily, all failures at once) as a Dagster TypeCheck."""
+    """Validate a frame against a model (lazily, all failures at once) as a Dagster TypeCheck.
+
+    ``Parts`` (the ingest step's big tables) were validated part by part in the workers that
+    wrote them; here their columns and dtypes are checked against the model."""
+    if isinstance(df, Parts):
+        return validate_parts(model, df)
     if not isinstance(df, pl.DataFrame):
         return TypeCheck(False, description=f"expected a polars DataFrame, got {type(df).__name__}")
     try:
@@ -97,6 +104,18 @@ def validate(model: type[pa.DataFrameModel], df: pl.DataFrame) -> TypeCheck:
     except SchemaError as e:  # non-lazy errors (e.g. a missing column)
         return TypeCheck(False, description=f"{model.__name__}: {e}")
     return TypeCheck(True, metadata={"rows": df.height, "schema": model.__name__})
+
+
+def validate_parts(model: type[pa.DataFrameModel], parts: Parts) -> TypeCheck:
+    want = {n: c.dtype.type for n, c in model.to_schema().columns.items()}
+    if parts.schema != want:
+        return TypeCheck(
+            False,
+            description=f"{model.__name__}: columns {dict(parts.schema)} instead of {want}",
+        )
+    return TypeCheck(
+        True, metadata={"rows": parts.height, "parts": len(parts.files), "schema": model.__name__}
+    )
 
 
 def pandera_type(model: type[pa.DataFrameModel]) -> DagsterType:
