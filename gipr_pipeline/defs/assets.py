@@ -6,11 +6,16 @@ Every output is a polars frame validated by its pandera model (a DagsterType bui
 replacing exactly the partition's rows (``partition_expr``).
 """
 
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
 import polars as pl
 from dagster import (
     AssetExecutionContext,
     AssetIn,
     AssetOut,
+    Failure,
     Output,
     asset,
     multi_asset,
@@ -20,7 +25,7 @@ from gipr_pipeline import ingest, marts
 from gipr_pipeline.defs.io import PARTITION_EXPR, stage_root
 from gipr_pipeline.defs.partitions import partition_years, years_partitions
 from gipr_pipeline.defs.resources import GiprPaths
-from gipr_pipeline.defs.types import pandera_type, table_schema
+from gipr_pipeline.defs.types import pandera_type, table_schema, validate
 from gipr_pipeline.parts import Parts
 from gipr_pipeline.schemas import SCHEMAS
 
@@ -116,37 +121,95 @@ def parse_reports(context: AssetExecutionContext, gipr: GiprPaths):
     )
 
 
-_VIOLATION_KEYS = AssetIn(metadata={"columns": ["report_id", "severity"]})
+# ---------------------------------------------------------------- marts, part by part
+# The marts of a national year hold millions of rows (applications 2.5 M, rule_violations 3 M:
+# one soft `cells.blank` per blank cell). They are computed, validated against their pandera
+# model and written part by part (whole reports per part), so no step holds a whole mart.
+def _scratch(context: AssetExecutionContext, gipr: GiprPaths, name: str) -> Path:
+    run = context.run.root_run_id or context.run_id
+    d = stage_root(gipr.warehouse) / run / "_scratch" / name
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(parents=True)
+    return d
 
 
-def _wide(facts: Parts, table: str, fn) -> pl.DataFrame:
-    # Per part (whole reports, each part sorted): the pivot never sees the whole year's facts.
-    return facts.map(fn, where=pl.col("table_code") == table)
+def write_parts(name: str, frames: Iterable[pl.DataFrame], out: Path) -> Parts:
+    """Validate each frame against the asset's pandera model (a failure fails the step with the
+    failure cases) and write it as a part."""
+    model = SCHEMAS[name]
+    files, rows = [], 0
+    for i, df in enumerate(frames):
+        if not df.height:
+            continue
+        check = validate(model, df)
+        if not check.success:
+            raise Failure(description=f"{name}: {check.description}", metadata=check.metadata)
+        f = out / f"part-{i:05d}.parquet"
+        df.write_parquet(f, compression="lz4", statistics=False)
+        files.append(str(f))
+        rows += df.height
+    schema = {n: c.dtype.type for n, c in model.to_schema().columns.items()}
+    return Parts(tuple(files), schema, rows)
 
 
-# ---------------------------------------------------------------- marts
+def frames(x: Parts | pl.DataFrame, **kw) -> Iterable[pl.DataFrame]:
+    """Parts part by part, or a frame as one part (checks invoked directly on frames)."""
+    if isinstance(x, Parts):
+        yield from x.frames(**kw)
+    else:
+        df = x.filter(kw["where"]) if kw.get("where") is not None else x
+        yield df.select(kw["columns"]) if kw.get("columns") else df
+
+
+def report_ids(x: Parts | pl.DataFrame, where: pl.Expr | None = None) -> pl.Series:
+    """The distinct report ids (optionally of rows matching ``where``)."""
+    ids = [df["report_id"].unique() for df in frames(x, columns=["report_id"], where=where)]
+    return pl.concat(ids).unique() if ids else pl.Series("report_id", [], pl.String)
+
+
+def hard_violations(x: Parts | pl.DataFrame) -> pl.DataFrame:
+    """(report_id, severity) of the reports with a hard violation, one row each."""
+    ids = report_ids(x, where=pl.col("severity") == "hard")
+    return pl.DataFrame({"report_id": ids}).with_columns(severity=pl.lit("hard", pl.String))
+
+
+def _parts_output(parts: Parts, **extra) -> Output:
+    return Output(parts, metadata={"rows": parts.height, **extra})
+
+
+def _wide_parts(context, gipr, facts: Parts, table: str, fn) -> Output:
+    # Per part of the facts: the pivot never sees the whole year.
+    out = write_parts(
+        table,
+        (fn(df) for df in facts.frames(where=pl.col("table_code") == table)),
+        _scratch(context, gipr, table),
+    )
+    return _parts_output(out, reports=report_ids(out).len())
+
+
 @asset(
     **_kw("applications", "marts", "Section 三 per report and row code, seven applicant columns.")
 )
-def applications(report_facts: Parts) -> Output:
-    df = _wide(report_facts, "applications", marts.applications)
-    return _output(df, reports=df["report_id"].n_unique())
+def applications(context: AssetExecutionContext, gipr: GiprPaths, report_facts: Parts) -> Output:
+    return _wide_parts(context, gipr, report_facts, "applications", marts.applications)
 
 
 @asset(
     **_kw("review_litigation", "marts", "Section 四: review and litigation outcomes per report.")
 )
-def review_litigation(report_facts: Parts) -> Output:
-    df = _wide(report_facts, "review_litigation", marts.review_litigation)
-    return _output(df, reports=df["report_id"].n_unique())
+def review_litigation(
+    context: AssetExecutionContext, gipr: GiprPaths, report_facts: Parts
+) -> Output:
+    return _wide_parts(context, gipr, report_facts, "review_litigation", marts.review_litigation)
 
 
 @asset(
     **_kw("active_disclosure", "marts", "Section 二 (2021 template): documents, decisions, fees.")
 )
-def active_disclosure(report_facts: Parts) -> Output:
-    df = _wide(report_facts, "active_disclosure", marts.active_disclosure)
-    return _output(df, reports=df["report_id"].n_unique())
+def active_disclosure(
+    context: AssetExecutionContext, gipr: GiprPaths, report_facts: Parts
+) -> Output:
+    return _wide_parts(context, gipr, report_facts, "active_disclosure", marts.active_disclosure)
 
 
 @asset(
@@ -157,11 +220,19 @@ def active_disclosure(report_facts: Parts) -> Output:
         "expected (sum of parts), actual (printed total).",
     )
 )
-def rule_violations(report_problems: Parts, report_facts: Parts) -> Output:
-    problems = report_problems.map(lambda df: df, where=pl.col("kind") == "violation")
+def rule_violations(
+    context: AssetExecutionContext, gipr: GiprPaths, report_problems: Parts, report_facts: Parts
+) -> Output:
     agencies = report_facts.map(lambda df: df.unique("report_id"), columns=["report_id", "agency"])
-    df = marts.rule_violations(problems, agencies)
-    return _output(df, reports=df["report_id"].n_unique())
+    out = write_parts(
+        "rule_violations",
+        (
+            marts.rule_violations(df, agencies)
+            for df in report_problems.frames(where=pl.col("kind") == "violation")
+        ),
+        _scratch(context, gipr, "rule_violations"),
+    )
+    return _parts_output(out, reports=report_ids(out).len())
 
 
 @asset(
@@ -171,14 +242,19 @@ def rule_violations(report_problems: Parts, report_facts: Parts) -> Output:
         "Applications of reports that pass every hard rule with a complete table; the balance "
         "rules are schema checks, so an inconsistent report cannot enter.",
     ),
-    ins={"rule_violations": _VIOLATION_KEYS},
 )
-def applications_checked(applications: pl.DataFrame, rule_violations: pl.DataFrame) -> Output:
-    df = marts.applications_checked(applications, rule_violations)
-    return _output(
-        df,
-        reports=df["report_id"].n_unique(),
-        reports_excluded=applications["report_id"].n_unique() - df["report_id"].n_unique(),
+def applications_checked(
+    context: AssetExecutionContext, gipr: GiprPaths, applications: Parts, rule_violations: Parts
+) -> Output:
+    hard = hard_violations(rule_violations)
+    out = write_parts(
+        "applications_checked",
+        (marts.applications_checked(df, hard) for df in applications.frames()),
+        _scratch(context, gipr, "applications_checked"),
+    )
+    reports = report_ids(out).len()
+    return _parts_output(
+        out, reports=reports, reports_excluded=report_ids(applications).len() - reports
     )
 
 
@@ -193,14 +269,19 @@ def applications_checked(applications: pl.DataFrame, rule_violations: pl.DataFra
     ins={
         "raw_reports": AssetIn(metadata={"columns": ["report_id"]}),
         "rejected_reports": AssetIn(metadata={"columns": ["report_id"]}),
-        "rule_violations": _VIOLATION_KEYS,
+        "applications_checked": AssetIn(
+            metadata={"columns": ["report_id", "row_code", *marts.APPLICANT_COLUMNS]}
+        ),
+        "review_litigation": AssetIn(
+            metadata={"columns": ["report_id", "row_code", *marts.REVIEW_COLUMNS]}
+        ),
     },
 )
 def year_summary(
     context: AssetExecutionContext,
     raw_reports: pl.DataFrame,
     rejected_reports: pl.DataFrame,
-    rule_violations: pl.DataFrame,
+    rule_violations: Parts,
     applications_checked: pl.DataFrame,
     review_litigation: pl.DataFrame,
 ) -> Output:
@@ -208,7 +289,7 @@ def year_summary(
         _year(context),
         raw_reports,
         rejected_reports,
-        rule_violations,
+        hard_violations(rule_violations),
         applications_checked,
         review_litigation,
     )

@@ -17,12 +17,18 @@ from dagster import (
 )
 
 from gipr_pipeline import marts
-from gipr_pipeline.defs.assets import applications, applications_checked, review_litigation
+from gipr_pipeline.defs.assets import (
+    applications,
+    applications_checked,
+    frames,
+    hard_violations,
+    report_ids,
+    review_litigation,
+)
 from gipr_pipeline.defs.partitions import years_partitions
+from gipr_pipeline.parts import Parts
 
 FIRST_FAILURES = 10
-_ID = ["report_id"]
-_VIOLATION_KEYS = ["report_id", "severity"]
 
 # Partitioned checks (partitions_def on @asset_check) are a preview in dagster 1.13 but are what
 # makes a check run per year; the warning is known and would repeat on every code load.
@@ -38,15 +44,21 @@ def _md(df: pl.DataFrame, limit: int = FIRST_FAILURES) -> MetadataValue:
 
 
 def _balance_result(
-    mart: pl.DataFrame, table: str, severity: AssetCheckSeverity, extra: dict | None = None
+    mart: Parts | pl.DataFrame,
+    table: str,
+    severity: AssetCheckSeverity,
+    extra: dict | None = None,
 ) -> AssetCheckResult:
-    failures = marts.balance_failures(mart, table)
+    # Per part (whole reports): the rules' long form never holds the whole mart.
+    found = [marts.balance_failures(df, table) for df in frames(mart)]
+    failures = pl.concat(found) if found else marts.empty(marts.FAILURES_SCHEMA)
+    failures = failures.sort("report_id", "rule", "row_code", "column_code", nulls_last=True)
     failing = failures["report_id"].n_unique()
     return AssetCheckResult(
         passed=failures.is_empty() and not (extra or {}).get("_fail"),
         severity=severity,
         metadata={
-            "reports_checked": mart["report_id"].n_unique(),
+            "reports_checked": report_ids(mart).len(),
             "reports_failing": failing,
             "failures": failures.height,
             "first_failures": _md(failures),
@@ -62,7 +74,7 @@ def _balance_result(
     "Failing reports are routed to rule_violations and kept out of applications_checked: fix the "
     "source file (or the parser) for the reports listed.",
 )
-def applications_balance(applications: pl.DataFrame) -> AssetCheckResult:
+def applications_balance(applications: Parts) -> AssetCheckResult:
     return _balance_result(applications, "applications", AssetCheckSeverity.WARN)
 
 
@@ -71,7 +83,7 @@ def applications_balance(applications: pl.DataFrame) -> AssetCheckResult:
     partitions_def=years_partitions,
     description="review_litigation.total: total = upheld + corrected + other + pending, per row.",
 )
-def review_litigation_total(review_litigation: pl.DataFrame) -> AssetCheckResult:
+def review_litigation_total(review_litigation: Parts) -> AssetCheckResult:
     return _balance_result(review_litigation, "review_litigation", AssetCheckSeverity.WARN)
 
 
@@ -79,29 +91,30 @@ def review_litigation_total(review_litigation: pl.DataFrame) -> AssetCheckResult
     asset=applications_checked,
     partitions_def=years_partitions,
     blocking=True,
-    additional_ins={
-        "rule_violations": AssetIn("rule_violations", metadata={"columns": _VIOLATION_KEYS})
-    },
+    additional_ins={"rule_violations": AssetIn("rule_violations")},
     description="Gate: 100 % of applications_checked must pass every hard rule, be complete and "
     "hold no report listed in rule_violations. Blocks year_summary when it fails.",
 )
 def applications_checked_gate(
-    applications_checked: pl.DataFrame, rule_violations: pl.DataFrame
+    applications_checked: Parts, rule_violations: Parts
 ) -> AssetCheckResult:
-    leaked = sorted(
-        set(applications_checked["report_id"].to_list()) & marts.hard_violation_ids(rule_violations)
-    )
-    ids = set(applications_checked["report_id"].unique().to_list())
-    incomplete = sorted(ids - marts.complete_report_ids(applications_checked))
+    hard = set(hard_violations(rule_violations)["report_id"].to_list())
+    leaked: set[str] = set()
+    incomplete: set[str] = set()
+    for df in frames(applications_checked):  # whole reports per part
+        ids = set(df["report_id"].unique().to_list())
+        leaked |= ids & hard
+        incomplete |= ids - marts.complete_report_ids(df)
+    leaked_ids, incomplete_ids = sorted(leaked), sorted(incomplete)
     return _balance_result(
         applications_checked,
         "applications",
         AssetCheckSeverity.ERROR,
         {
-            "reports_with_violations_leaked": len(leaked),
-            "reports_incomplete": len(incomplete),
-            "leaked_or_incomplete": MetadataValue.json(leaked + incomplete),
-            "_fail": bool(leaked or incomplete),
+            "reports_with_violations_leaked": len(leaked_ids),
+            "reports_incomplete": len(incomplete_ids),
+            "leaked_or_incomplete": MetadataValue.json(leaked_ids + incomplete_ids),
+            "_fail": bool(leaked_ids or incomplete_ids),
         },
     )
 
@@ -109,13 +122,13 @@ def applications_checked_gate(
 @asset_check(
     asset="raw_reports",
     partitions_def=years_partitions,
-    # Only the ids (and severities): the marts of a national year hold millions of rows.
+    # Only the ids: the marts of a national year hold millions of rows (read part by part).
     additional_ins={
-        "rejected_reports": AssetIn("rejected_reports", metadata={"columns": _ID}),
-        "rule_violations": AssetIn("rule_violations", metadata={"columns": _VIOLATION_KEYS}),
-        "applications": AssetIn("applications", metadata={"columns": _ID}),
-        "review_litigation": AssetIn("review_litigation", metadata={"columns": _ID}),
-        "active_disclosure": AssetIn("active_disclosure", metadata={"columns": _ID}),
+        "rejected_reports": AssetIn("rejected_reports", metadata={"columns": ["report_id"]}),
+        "rule_violations": AssetIn("rule_violations"),
+        "applications": AssetIn("applications"),
+        "review_litigation": AssetIn("review_litigation"),
+        "active_disclosure": AssetIn("active_disclosure"),
     },
     description="Nothing lost: distinct inputs = reports in the marts + reports with hard "
     "violations + rejected inputs, each input in exactly one of them.",
@@ -123,16 +136,16 @@ def applications_checked_gate(
 def nothing_lost(
     raw_reports: pl.DataFrame,
     rejected_reports: pl.DataFrame,
-    rule_violations: pl.DataFrame,
-    applications: pl.DataFrame,
-    review_litigation: pl.DataFrame,
-    active_disclosure: pl.DataFrame,
+    rule_violations: Parts,
+    applications: Parts,
+    review_litigation: Parts,
+    active_disclosure: Parts,
 ) -> AssetCheckResult:
     acc = marts.accounting(
         raw_reports,
         rejected_reports,
-        rule_violations,
-        [applications, review_litigation, active_disclosure],
+        hard_violations(rule_violations),
+        [report_ids(m).to_frame() for m in (applications, review_litigation, active_disclosure)],
     )
     return AssetCheckResult(
         passed=acc["ok"],

@@ -18,6 +18,7 @@ from dagster import (
     TableConstraints,
     TableSchema,
     TypeCheck,
+    make_python_type_usable_as_dagster_type,
 )
 from pandera.errors import SchemaError, SchemaErrors
 
@@ -127,3 +128,14 @@ def pandera_type(model: type[pa.DataFrameModel]) -> DagsterType:
         typing_type=pl.DataFrame,
         metadata={"schema": MetadataValue.table_schema(table_schema(model))},
     )
+
+
+# An input annotated ``Parts`` is loaded part by part by the warehouse I/O manager; invoked
+# directly (tests, notebooks), an asset or check also takes a whole frame as one part.
+PartsType = DagsterType(
+    type_check_fn=lambda _ctx, value: isinstance(value, (Parts, pl.DataFrame)),
+    name="Parts",
+    description="A table as parquet parts of whole reports (or one polars frame).",
+    typing_type=Parts,
+)
+make_python_type_usable_as_dagster_type(Parts, PartsType)
