@@ -58,6 +58,7 @@ def imap_ordered(
     chunksize: int = 32,
     window: int | None = None,
     mp_context=None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Iterator[R]:
     """``fn`` over ``items`` in worker processes, results in input order.
 
@@ -65,11 +66,14 @@ def imap_ordered(
     result until it is consumed), at most ``window`` chunks are in flight: memory stays bounded
     by ``window × chunksize`` results however long ``items`` is, and ``items`` may be a lazy
     iterator. ``fn`` must be picklable (a module-level function). ``mp_context`` (e.g. spawn)
-    for workers that should not inherit the parent's memory.
+    for workers that should not inherit the parent's memory; ``pool`` to use an already
+    started pool (left running).
     """
     window = window or 4 * workers
     it = iter(items)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp_context)
+    own = pool is None
+    if pool is None:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp_context)
     pending: deque[Future[list[R]]] = deque()
 
     def submit() -> bool:
@@ -87,7 +91,11 @@ def imap_ordered(
             submit()
             yield from done
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if own:
+            pool.shutdown(wait=True, cancel_futures=True)
+        else:
+            for f in pending:
+                f.cancel()
 
 
 def parse_many(

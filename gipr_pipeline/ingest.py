@@ -21,7 +21,8 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,14 +77,14 @@ def _pool_context():
     return multiprocessing.get_context("spawn")
 
 
-def scan(raw_dir: str | Path) -> list[InputRef]:
+def scan(raw_dir: str | Path, files: list[Path] | None = None) -> list[InputRef]:
     """Every distinct content under ``raw_dir`` (recursive, hidden files skipped), sorted by first
     path. A missing folder is an empty inventory. (Hashing is I/O: about 1 GB/s, one core.)"""
     root = Path(raw_dir)
     if not root.is_dir():
         return []
     by_hash: dict[str, tuple[list[str], int]] = {}
-    for f in discover([root]):
+    for f in discover([root]) if files is None else files:
         data = f.read_bytes()
         h, size = hashlib.sha256(data).hexdigest(), len(data)
         by_hash.setdefault(h, ([], size))[0].append(f.relative_to(root).as_posix())
@@ -145,6 +146,20 @@ def _raw_row(ref: InputRef, result, a: Assignment) -> dict:
     }
 
 
+def _warm() -> None:
+    import gipr_pipeline.schemas  # noqa: F401  (pandera: the slow import, done while scanning)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor | None:
+    """A started pool of spawned workers (they import while the parent scans the folder)."""
+    if workers <= 1:
+        return None
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+    for _ in range(workers):
+        pool.submit(_warm)
+    return pool
+
+
 def _run(
     root: Path,
     refs: list[InputRef],
@@ -152,6 +167,7 @@ def _run(
     year: int | None,
     out_dir: Path | None,
     workers: int,
+    pool: ProcessPoolExecutor | None = None,
 ):
     jobs = [
         (str(root), refs[i : i + CHUNK], list(years), year, str(out_dir or ""), i // CHUNK)
@@ -159,7 +175,13 @@ def _run(
     ]
     if workers > 1 and len(refs) >= _POOL_MIN:
         results = imap_ordered(
-            _work, jobs, workers, chunksize=1, window=2 * workers, mp_context=_pool_context()
+            _work,
+            jobs,
+            workers,
+            chunksize=1,
+            window=2 * workers,
+            mp_context=_pool_context(),
+            pool=pool,
         )
     else:
         results = map(_work, jobs)
@@ -170,16 +192,21 @@ def _run(
 
 
 def assignments(
-    raw_dir: str | Path, years: Sequence[int], workers: int | None = None
-) -> list[tuple[InputRef, Assignment]]:
+    raw_dir: str | Path,
+    years: Sequence[int],
+    workers: int | None = None,
+    skip: Collection[str] = (),
+) -> list[tuple[InputRef, Assignment | None]]:
     """Every distinct input under ``raw_dir`` with its partition (parsed on all cores; inputs
-    already assigned in this process are not parsed again)."""
+    already assigned in this process are not parsed again; ids in ``skip`` are not parsed and
+    get None)."""
     workers = workers or default_workers()
     refs = scan(raw_dir)
-    todo = [r for r in refs if _key(r, years) not in _ASSIGNED]
+    skip = set(skip)
+    todo = [r for r in refs if r.report_id not in skip and _key(r, years) not in _ASSIGNED]
     for _ in _run(Path(raw_dir), todo, years, None, None, workers):
         pass
-    return [(r, _ASSIGNED[_key(r, years)]) for r in refs]
+    return [(r, None if r.report_id in skip else _ASSIGNED[_key(r, years)]) for r in refs]
 
 
 def year_tables(
@@ -195,15 +222,22 @@ def year_tables(
     workers = workers or default_workers()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    refs = scan(raw_dir)
-    # Inputs known to belong to another year need no parse.
-    todo = [r for r in refs if (a := _ASSIGNED.get(_key(r, years))) is None or a.year == year]
-    raw_rows: list[dict] = []
-    files: dict[str, list[tuple[str, int]]] = {t: [] for t in LONG_TABLES}
-    for rows, parts in _run(Path(raw_dir), todo, years, year, out, workers):
-        raw_rows += rows
-        for t, fr in parts.items():
-            files[t].append(fr)
+    root = Path(raw_dir)
+    listed = discover([root]) if root.is_dir() else []
+    pool = _pool(workers) if len(listed) >= _POOL_MIN else None
+    try:
+        refs = scan(raw_dir, listed)
+        # Inputs known to belong to another year need no parse.
+        todo = [r for r in refs if (a := _ASSIGNED.get(_key(r, years))) is None or a.year == year]
+        raw_rows: list[dict] = []
+        files: dict[str, list[tuple[str, int]]] = {t: [] for t in LONG_TABLES}
+        for rows, parts in _run(Path(raw_dir), todo, years, year, out, workers, pool):
+            raw_rows += rows
+            for t, fr in parts.items():
+                files[t].append(fr)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     raw = pl.DataFrame(raw_rows, schema=_RAW_ROW_SCHEMA, orient="row") if raw_rows else None
     if raw is None:
         raw = pl.DataFrame(schema=_RAW_ROW_SCHEMA)

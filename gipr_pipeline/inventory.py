@@ -159,20 +159,22 @@ def years_present(raw_dir: str | Path, years: Sequence[int]) -> list[int]:
     (parsed on all cores; the assignments are kept for the runs that follow)."""
     from gipr_pipeline.ingest import assignments  # ingest builds on this module
 
-    return sorted({a.year for _, a in assignments(raw_dir, years)})
+    return sorted({a.year for _, a in assignments(raw_dir, years) if a is not None})
 
 
 def scan_years(
     raw_dir: str | Path, years: Sequence[int], known: Mapping[str, int] | None = None
 ) -> dict[str, int]:
     """Content hash → partition year for every distinct input under ``raw_dir``. Hashes in
-    ``known`` keep their year without being parsed again (the sensor's cursor)."""
+    ``known`` keep their year without being parsed again (the sensor's cursor); the others are
+    parsed on all cores, holding no file's bytes longer than its parse."""
+    from gipr_pipeline.ingest import assignments  # ingest builds on this module
+
     known = known or {}
-    out: dict[str, int] = {}
-    for inp in read_inputs(raw_dir):
-        y = known.get(inp.report_id)
-        out[inp.report_id] = y if y is not None else assign(inp, parse_input(inp), years).year
-    return out
+    return {
+        ref.report_id: known[ref.report_id] if a is None else a.year
+        for ref, a in assignments(raw_dir, years, skip=known.keys())
+    }
 
 
 def affected_years(before: Mapping[str, int], after: Mapping[str, int]) -> set[int]:

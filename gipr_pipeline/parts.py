@@ -54,21 +54,34 @@ class Parts:
     def frames(
         self, columns: Sequence[str] | None = None, where: pl.Expr | None = None
     ) -> Iterator[pl.DataFrame]:
-        """Each part as a frame (optionally only ``columns`` and rows matching ``where``); an
-        oversized part is split into report buckets."""
+        """The table in frames of whole reports, up to about ``MAX_PART_ROWS`` rows each
+        (consecutive parts read together; an oversized part split into report buckets),
+        optionally only ``columns`` and the rows matching ``where``."""
+
+        def read(files: list[str], bucket: tuple[int, int] | None = None) -> pl.DataFrame:
+            q = pl.scan_parquet(files)
+            if bucket is not None:
+                q = q.filter(pl.col("report_id").hash(seed=0) % bucket[1] == bucket[0])
+            if where is not None:
+                q = q.filter(where)
+            return (q.select(columns) if columns else q).collect()
+
+        batch: list[str] = []
+        size = 0
         for f in self.files:
-            lf = pl.scan_parquet(f)
-            n = lf.select(pl.len()).collect().item()
-            buckets = max(1, -(-n // MAX_PART_ROWS))
-            for b in range(buckets):
-                q = lf
-                if buckets > 1:
-                    q = q.filter(pl.col("report_id").hash(seed=0) % buckets == b)
-                if where is not None:
-                    q = q.filter(where)
-                if columns:
-                    q = q.select(columns)
-                yield q.collect()
+            n = pl.scan_parquet(f).select(pl.len()).collect().item()
+            if batch and size + n > MAX_PART_ROWS:
+                yield read(batch)
+                batch, size = [], 0
+            if n > MAX_PART_ROWS:
+                k = -(-n // MAX_PART_ROWS)
+                for b in range(k):
+                    yield read([f], (b, k))
+                continue
+            batch.append(f)
+            size += n
+        if batch:
+            yield read(batch)
 
     def map(self, fn, columns: Sequence[str] | None = None, where: pl.Expr | None = None):
         """``fn`` per part, the results concatenated (empty parts skipped when others exist)."""

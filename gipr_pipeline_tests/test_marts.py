@@ -182,3 +182,33 @@ def test_soft_violations_are_reported_but_never_exclude():
     raw = pl.DataFrame({"report_id": ["e" * 64, "b" * 64]})
     acc = marts.accounting(raw, marts.empty(marts.REJECTED_SCHEMA), viol, [apps])
     assert acc["ok"] and (acc["reports_in_marts"], acc["reports_with_violations"]) == (1, 1)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_wide_balance_rules_equal_the_long_reference(seeds2024, seed):
+    """``balance_failures`` evaluates the rules on the wide mart (fast); the long form (one row
+    per cell) is the reference: random bumps and blanked cells give the same failures."""
+    from polars.testing import assert_frame_equal
+
+    for table, mart in (
+        ("applications", seeds2024["apps"]),
+        ("review_litigation", seeds2024["review"]),
+    ):
+        cols = [c for c in mart.columns if c not in (*marts.KEYS, "row_code", "row_order")]
+        i = pl.int_range(pl.len())
+        bumped = mart.with_columns(
+            [
+                pl.when((i * (k + 3) + seed) % 11 == 0)
+                .then(None)
+                .when((i * (k + 5) + seed) % 13 == 0)
+                .then(pl.col(c) + 1)
+                .otherwise(pl.col(c))
+                .alias(c)
+                for k, c in enumerate(cols)
+            ]
+        )
+        for df in (mart, bumped):
+            wide = marts._balance_failures(df, table, "hard")
+            assert_frame_equal(wide, marts._balance_failures_long(df, table, "hard"))
+        if table == "applications":  # the bumps did break rules (the test is not vacuous)
+            assert not marts._balance_failures(bumped, table, "hard").is_empty()

@@ -133,11 +133,11 @@ def _scratch(context: AssetExecutionContext, gipr: GiprPaths, name: str) -> Path
     return d
 
 
-def write_parts(name: str, frames: Iterable[pl.DataFrame], out: Path) -> Parts:
+def write_parts(name: str, frames: Iterable[pl.DataFrame], out: Path) -> tuple[Parts, int]:
     """Validate each frame against the asset's pandera model (a failure fails the step with the
-    failure cases) and write it as a part."""
+    failure cases) and write it as a part. Returns the parts and their number of reports."""
     model = SCHEMAS[name]
-    files, rows = [], 0
+    files, rows, reports = [], 0, 0
     for i, df in enumerate(frames):
         if not df.height:
             continue
@@ -148,8 +148,9 @@ def write_parts(name: str, frames: Iterable[pl.DataFrame], out: Path) -> Parts:
         df.write_parquet(f, compression="lz4", statistics=False)
         files.append(str(f))
         rows += df.height
+        reports += df["report_id"].n_unique()  # whole reports per frame
     schema = {n: c.dtype.type for n, c in model.to_schema().columns.items()}
-    return Parts(tuple(files), schema, rows)
+    return Parts(tuple(files), schema, rows), reports
 
 
 def frames(x: Parts | pl.DataFrame, **kw) -> Iterable[pl.DataFrame]:
@@ -179,12 +180,12 @@ def _parts_output(parts: Parts, **extra) -> Output:
 
 def _wide_parts(context, gipr, facts: Parts, table: str, fn) -> Output:
     # Per part of the facts: the pivot never sees the whole year.
-    out = write_parts(
+    out, reports = write_parts(
         table,
         (fn(df) for df in facts.frames(where=pl.col("table_code") == table)),
         _scratch(context, gipr, table),
     )
-    return _parts_output(out, reports=report_ids(out).len())
+    return _parts_output(out, reports=reports)
 
 
 @asset(
@@ -224,7 +225,7 @@ def rule_violations(
     context: AssetExecutionContext, gipr: GiprPaths, report_problems: Parts, report_facts: Parts
 ) -> Output:
     agencies = report_facts.map(lambda df: df.unique("report_id"), columns=["report_id", "agency"])
-    out = write_parts(
+    out, reports = write_parts(
         "rule_violations",
         (
             marts.rule_violations(df, agencies)
@@ -232,7 +233,7 @@ def rule_violations(
         ),
         _scratch(context, gipr, "rule_violations"),
     )
-    return _parts_output(out, reports=report_ids(out).len())
+    return _parts_output(out, reports=reports)
 
 
 @asset(
@@ -247,15 +248,17 @@ def applications_checked(
     context: AssetExecutionContext, gipr: GiprPaths, applications: Parts, rule_violations: Parts
 ) -> Output:
     hard = hard_violations(rule_violations)
-    out = write_parts(
-        "applications_checked",
-        (marts.applications_checked(df, hard) for df in applications.frames()),
-        _scratch(context, gipr, "applications_checked"),
+    seen = [0]
+
+    def checked():
+        for df in applications.frames():
+            seen[0] += df["report_id"].n_unique()
+            yield marts.applications_checked(df, hard)
+
+    out, reports = write_parts(
+        "applications_checked", checked(), _scratch(context, gipr, "applications_checked")
     )
-    reports = report_ids(out).len()
-    return _parts_output(
-        out, reports=reports, reports_excluded=report_ids(applications).len() - reports
-    )
+    return _parts_output(out, reports=reports, reports_excluded=seen[0] - reports)
 
 
 @asset(

@@ -179,6 +179,9 @@ def publish(database: str | Path, run_dir: Path, schema: str = "main", log=None)
     out = {}
     t0 = time.perf_counter()
     with writing(database) as con:
+        # Bounded: the insert streams from parquet (spilling if it must), whatever the year.
+        con.execute("set memory_limit = '1GB'")
+        con.execute("set preserve_insertion_order = false")
         con.execute("begin transaction")
         con.execute(f'create schema if not exists "{schema}"')
         for d in staged:
