@@ -105,7 +105,10 @@ def connect(database: str | Path, read_only: bool, retries: int = 100) -> duckdb
     """``duckdb.connect``, retried while another process (not using the lock) holds the file."""
     for i in range(retries):
         try:
-            return duckdb.connect(str(database), read_only=read_only)
+            con = duckdb.connect(str(database), read_only=read_only)
+            # No progress bar: DuckDB prints it on stdout, into a caller's output.
+            con.execute("set enable_progress_bar = false")
+            return con
         except duckdb.IOException:
             if i == retries - 1:
                 raise
