@@ -17,7 +17,7 @@ import polars as pl
 
 from gipr_pipeline.inventory import Assignment, RawInput
 from gipr_pipeline.model import ReportResult
-from gipr_pipeline.template import VERSIONS, Table, load_template
+from gipr_pipeline.template import VERSIONS, load_template
 
 YEAR = pl.Int32
 KEYS = ("report_id", "year", "agency", "template")
@@ -444,7 +444,7 @@ def balance_failures(mart: pl.DataFrame, table: str, severity: str = "hard") -> 
 def _balance_failures(mart: pl.DataFrame, table: str, severity: str) -> pl.DataFrame:
     """The rules on the wide mart directly: per-column rules as one group-by per report, per-row
     rules as row-wise sums (the long form, 7 rows per wide row, was most of the cost). The same
-    results as ``_balance_failures_long`` (the reference, tested against it)."""
+    results as the long-form reference in test_marts.py (tested against it)."""
     columns = [c for c in mart.columns if c not in (*KEYS, "row_code", "row_order")]
     out = []
     for v in VERSIONS:
@@ -507,67 +507,6 @@ def _balance_failures(mart: pl.DataFrame, table: str, severity: str) -> pl.DataF
         .cast(FAILURES_SCHEMA)
         .sort("report_id", "rule", "row_code", "column_code", nulls_last=True)
     )
-
-
-def _balance_failures_long(mart: pl.DataFrame, table: str, severity: str) -> pl.DataFrame:
-    columns = [c for c in mart.columns if c not in (*KEYS, "row_code", "row_order")]
-    long = mart.unpivot(
-        on=columns,
-        index=["report_id", "agency", "template", "row_code"],
-        variable_name="column_code",
-    ).with_columns(pl.col("value").cast(pl.Float64))
-    out = []
-    for v in VERSIONS:
-        tpl = load_template(v)
-        if table not in tpl.table_by_code:
-            continue
-        t = tpl.table(table)
-        sub = long.filter(pl.col("template") == v)
-        if sub.is_empty():
-            continue
-        for rule in tpl.sum_rules:
-            if rule.table != table or rule.severity != severity:
-                continue
-            out.append(_rule_failures(sub, t, rule.id, rule.per, rule.total, rule.parts))
-    if not out:
-        return empty(FAILURES_SCHEMA)
-    return (
-        pl.concat(out)
-        .select(list(FAILURES_SCHEMA))
-        .cast(FAILURES_SCHEMA)
-        .sort("report_id", "rule", "row_code", "column_code", nulls_last=True)
-    )
-
-
-def _rule_failures(
-    long: pl.DataFrame,
-    table: Table,
-    rule_id: str,
-    per: str,
-    total: Sequence[str],
-    parts: Sequence[str],
-) -> pl.DataFrame:
-    # per column: the rule runs down each column over rows; per row: across each row.
-    axis, other = ("row_code", "column_code") if per == "column" else ("column_code", "row_code")
-    if per == "row":  # only rows that have every column the rule names
-        rows = [r.code for r in table.rows if set(total) | set(parts) <= set(r.columns)]
-        long = long.filter(pl.col("row_code").is_in(rows))
-    cells = long.filter(pl.col(axis).is_in([*total, *parts]))
-    in_total = pl.col(axis).is_in(list(total))
-    g = (
-        cells.group_by("report_id", "agency", other)
-        .agg(
-            pl.col("value").filter(in_total).sum().alias("actual"),
-            pl.col("value").filter(~in_total).sum().alias("expected"),
-            pl.col("value").is_not_null().sum().alias("n"),
-        )
-        .filter(pl.col("n") == len(total) + len(parts))
-        .filter(pl.col("actual") != pl.col("expected"))
-    )
-    missing = "column_code" if per == "row" else "row_code"
-    return g.with_columns(
-        pl.lit(rule_id).alias("rule"), pl.lit(None).cast(pl.String).alias(missing)
-    ).select(list(FAILURES_SCHEMA))
 
 
 # ---------------------------------------------------------------- year summary
