@@ -50,17 +50,29 @@ def evaluate(
     return out
 
 
+# One violation per (table, row, column, printed mark): the same few hundred recur in every report.
+_BLANK_CACHE: dict[tuple[str, str, str, str], Violation] = {}
+
+
 def blank_cells(template: Template, reads: Mapping[str, TableRead]) -> list[Violation]:
     out = []
+    cache = _BLANK_CACHE
     for t in template.tables:
         read = reads.get(t.code)
         if read is None or not read.found:
             continue
-        for row, col, printed in read.blanks:
-            what = f"printed {printed!r}" if printed else "printed blank"
-            out.append(
-                Violation("cells.blank", t.code, row, col, None, None, SOFT, f"{what}, read as 0")
-            )
+        code = t.code
+        for blank in read.blanks:
+            key = (code, *blank)
+            v = cache.get(key)
+            if v is None:
+                row, col, printed = blank
+                what = f"printed {printed!r}" if printed else "printed blank"
+                detail = f"{what}, read as 0"
+                v = Violation("cells.blank", code, row, col, None, None, SOFT, detail)
+                if len(cache) < 10_000:
+                    cache[key] = v
+            out.append(v)
     return out
 
 

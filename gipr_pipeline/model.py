@@ -7,7 +7,7 @@ nothing is silently dropped between the raw folder and the marts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 # Reason codes for rejected inputs: a fixed, documented list (README "Rejection reasons").
 REJECTION_REASONS: dict[str, str] = {
@@ -24,8 +24,9 @@ REJECTION_REASONS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Fact:
+# Facts and violations are immutable records made by the hundred per report: NamedTuples are
+# built several times faster than frozen dataclasses, and cached ones can be shared.
+class Fact(NamedTuple):
     table: str
     row: str
     column: str
@@ -35,8 +36,7 @@ class Fact:
         return {"table": self.table, "row": self.row, "column": self.column, "value": self.value}
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(NamedTuple):
     """A broken rule. For a balance rule, ``actual`` (the printed total) differs from
     ``expected`` (the parts). Soft rules (warnings, see the template's ``[[rules]]``) name what
     they can: a cell, or for ``narrative.agreement`` the table cell (``expected``) and the number

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 Cells = Mapping[str, Mapping[tuple[str, str], int | float]]
 
 _SENTENCE = re.compile(r"[^。!?;!?;\n]+[。!?;!?;]?")
+_TERMINATORS = "。!?;!?;\n"  # the characters that end a _SENTENCE
 _CLAUSE = re.compile(r"[,,]")
 # A sentence with any of these may count another scope or period (the whole district, several
 # years): none of its clauses is compared.
@@ -110,8 +111,7 @@ def statements(text: str, cells: Cells) -> list[Statement]:
         ("litigation_direct", "total"),
         ("litigation_after_review", "total"),
     )
-    for m in _SENTENCE.finditer(text):
-        sentence = m.group(0).strip()
+    for sentence in _candidate_sentences(text):
         if not _CANDIDATE.search(sentence) or _SCOPE.search(sentence):
             continue
         quote = sentence if len(sentence) <= _QUOTE_MAX else sentence[:_QUOTE_MAX] + "…"
@@ -127,6 +127,19 @@ def statements(text: str, cells: Cells) -> list[Statement]:
             seen.add(key)
             unique.append(s)
     return unique
+
+
+def _candidate_sentences(text: str):
+    """The sentences (as ``_SENTENCE`` cuts them, stripped) that hold a ``_CANDIDATE``: found
+    from the candidates, as most of a 总体情况 has none and cutting every sentence costs more."""
+    end = 0
+    for m in _CANDIDATE.finditer(text):
+        p = m.start()
+        if p < end:
+            continue
+        start = max(text.rfind(t, 0, p) for t in _TERMINATORS) + 1
+        end = _SENTENCE.match(text, p).end()  # type: ignore[union-attr]  # p is not a terminator
+        yield text[start:end].strip()
 
 
 def _clause(clause: str, quote: str, app, rev, lit) -> list[Statement]:

@@ -45,6 +45,8 @@ class Cell:
     value: int | float | None = None
     decorated: bool = False
     key: str = ""  # label_key(text), for TEXT cells
+    # A non-negative whole count printed plainly: stored with nothing to name (the common case).
+    plain: bool = False
 
 
 @dataclass(slots=True)
@@ -81,7 +83,8 @@ def classify(text: str) -> Cell:
 
 def _classify(text: str) -> Cell:
     if _NUM_RE.fullmatch(text):
-        return Cell(text, VALUE, _number(text))
+        v = _number(text)
+        return Cell(text, VALUE, v, plain=v.__class__ is int and v >= 0)
     if _MARK_RE.fullmatch(text):
         return Cell(text, MARK, 0)
     m = _DECORATED_RE.fullmatch(text)
@@ -294,7 +297,7 @@ def take_values(span: list[Cell], n: int) -> tuple[list[Cell] | None, str | None
 # its facts by value. Facts are immutable, so one Fact serves every report with the same count
 # in the same cell (most cells of most reports hold the same few small numbers).
 _ROW_SLOTS: dict[int, tuple[Row, tuple[tuple[tuple[str, str], dict[int, Fact]], ...]]] = {}
-_FACTS_PER_CELL = 64
+_FACTS_PER_CELL = 256
 
 
 def _row_slots(row: Row) -> tuple[tuple[tuple[str, str], dict[int, Fact]], ...]:
@@ -305,27 +308,29 @@ def _row_slots(row: Row) -> tuple[tuple[tuple[str, str], dict[int, Fact]], ...]:
 
 
 def _store(read: TableRead, table: Table, row: Row, cells: list[Cell]) -> None:
-    values = read.values
-    facts = read.facts
-    slots = _row_slots(row)
     if row.decimal or table.decimal_columns:
-        for (key, _), c in zip(slots, cells, strict=True):
+        for (key, _), c in zip(_row_slots(row), cells, strict=True):
             _store_cell(read, table, row, key, c)
         return
+    values = read.values
+    facts = read.facts
     code = table.code
-    for (key, cache), c in zip(slots, cells, strict=True):
-        v = c.value
-        # The common case, a plain count: nothing to name.
-        if c.kind == VALUE and v.__class__ is int and v >= 0 and not c.decorated:
-            values[key] = v
-            f = cache.get(v)
-            if f is None:
-                f = Fact(code, key[0], key[1], v)
-                if len(cache) < _FACTS_PER_CELL:
-                    cache[v] = f
-            facts.append(f)
+    for (key, cache), c in zip(_row_slots(row), cells, strict=True):
+        if c.plain:
+            v = c.value
+        elif c.kind == MARK or c.kind == BLANK or c.kind == WEAK:
+            v = 0  # a zero printed as a mark or left blank: kept, and named
+            read.blanks.append((key[0], key[1], c.text))
         else:
             _store_cell(read, table, row, key, c)
+            continue
+        values[key] = v
+        f = cache.get(v)
+        if f is None:
+            f = Fact(code, key[0], key[1], v)
+            if len(cache) < _FACTS_PER_CELL:
+                cache[v] = f
+        facts.append(f)
 
 
 def _store_cell(read: TableRead, table: Table, row: Row, key: tuple[str, str], c: Cell) -> None:
