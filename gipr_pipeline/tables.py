@@ -93,20 +93,31 @@ def _classify(text: str) -> Cell:
     return Cell(text, TEXT, key=label_key(text))
 
 
-def _split_field(f: str, out: list[Cell]) -> bool:
-    """Append the cells of one non-empty field; True if it held a value."""
-    c = classify(f)
-    if c.kind != TEXT:
-        out.append(c)
-        return True
+# "约 10" is one decorated number, not a label "约" and a number.
+_DECORATIONS = frozenset({"约", "大约", "近"})
+_FIELD_CACHE: dict[str, tuple[tuple[Cell, ...], bool]] = {}
+
+
+def _field_cells(f: str) -> tuple[tuple[Cell, ...], bool]:
+    """The cells of one non-empty field, and whether it held a value."""
+    got = _FIELD_CACHE.get(f)
+    if got is None:
+        if len(_FIELD_CACHE) >= _CACHE_MAX:
+            _FIELD_CACHE.clear()
+        got = _FIELD_CACHE[f] = _split_field(f)
+    return got
+
+
+def _split_field(f: str) -> tuple[tuple[Cell, ...], bool]:
+    # A label with its numbers ("规章 0 9 6", the bare layout) is split without classifying the
+    # whole field: such lines are unique per report and would only fill the cell cache.
     m = _TRAILING_NUMS.match(f)
-    if not m:
-        out.append(c)
-        return False
-    if m.group(1):
-        out.append(classify(m.group(1)))  # a number too when the whole field is numbers
-    out.extend(classify(part) for part in m.group(2).split())
-    return True
+    if m is None or m.group(1) in _DECORATIONS:
+        c = classify(f)
+        return (c,), c.kind != TEXT
+    head = m.group(1)  # a number too when the whole field is numbers
+    nums = tuple(classify(part) for part in m.group(2).split())
+    return ((classify(head), *nums) if head else nums), True
 
 
 _BLANK = Cell("", BLANK)
@@ -163,9 +174,15 @@ def _tokenize_line(line: str) -> tuple[Cell, ...]:
         trailing += 1
     line_cells: list[Cell] = []
     has_value = False
+    fields_cache = _FIELD_CACHE
     for f in fields:
         if f:
-            has_value |= _split_field(f, line_cells)
+            got = fields_cache.get(f)
+            if got is None:
+                got = _field_cells(f)
+            line_cells += got[0]
+            if got[1]:
+                has_value = True
         else:
             line_cells.append(_BLANK)
     if not has_value:
