@@ -21,7 +21,8 @@ _BINARY_MAGIC = (
     b"BM",
 )
 _CONTROL = bytes(b for b in range(32) if not 9 <= b <= 13)
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 # NFKC folds full-width forms and ideographic spaces; these look-alikes it leaves alone.
 _LOOKALIKES = re.compile("[\u2015\u2502]")
 _LOOKALIKE_MAP = {"\u2015": "—", "\u2502": "|"}
@@ -98,13 +99,24 @@ def _checked(data: bytes, enc: str) -> Decoded:
 
 
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
+_ODD_NEWLINE_CHARS = "\r\u2028\u2029\x0b\x0c\x85"
+
+
+def _holds_any(text: str, chars: str) -> bool:
+    # One ``in`` per character is a C scan several times faster than a regex over the text.
+    return any(c in text for c in chars)
 
 
 def normalize(text: str) -> str:
     """NFKC (full-width digits, parentheses, colons → ASCII), drop zero-width characters,
     unify line breaks."""
-    # str.translate with a dict walks every character in Python-level lookups; regexes that
-    # find nothing cost almost nothing on the common clean text.
-    text = unicodedata.normalize("NFKC", _ZERO_WIDTH.sub("", text))
-    text = _NEWLINES.sub("\n", text)
-    return _LOOKALIKES.sub(lambda m: _LOOKALIKE_MAP[m.group()], text)
+    # Each fix-up runs only when its characters occur: most texts need none of them, and a
+    # regex pass (or str.translate) over every character costs more than the decoding.
+    if _holds_any(text, _ZERO_WIDTH_CHARS):
+        text = _ZERO_WIDTH.sub("", text)
+    text = unicodedata.normalize("NFKC", text)
+    if _holds_any(text, _ODD_NEWLINE_CHARS):
+        text = _NEWLINES.sub("\n", text)
+    if "\u2015" in text or "\u2502" in text:
+        text = _LOOKALIKES.sub(lambda m: _LOOKALIKE_MAP[m.group()], text)
+    return text

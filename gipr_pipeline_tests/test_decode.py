@@ -1,6 +1,8 @@
 import codecs
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gipr_pipeline.decode import DecodeError, decode_bytes, normalize
 
@@ -54,3 +56,27 @@ def test_normalize_folds_fullwidth_and_drops_zero_width():
     assert normalize("(一)予以公开 | 12 |\u200b:") == "(一)予以公开 | 12 |:"
     assert normalize("a\r\nb\rc") == "a\nb\nc"
     assert normalize("自\u3000然人") == "自 然人"
+
+
+def _normalize_every_pass(text: str) -> str:
+    """normalize as it was before its passes were made conditional: each regex always runs."""
+    import unicodedata
+
+    from gipr_pipeline import decode
+
+    text = unicodedata.normalize("NFKC", decode._ZERO_WIDTH.sub("", text))
+    text = decode._NEWLINES.sub("\n", text)
+    return decode._LOOKALIKES.sub(lambda m: decode._LOOKALIKE_MAP[m.group()], text)
+
+
+@settings(max_examples=300)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("申请12 |\n\r\t\u3000\uff11\u200b\u200c\u200d\u2060\ufeff\u00ad")
+            + list("\u2028\u2029\x0b\x0c\x85\u2015\u2502\ufe31\u2014")
+        )
+    )
+)
+def test_normalize_skips_only_passes_that_would_change_nothing(text):
+    assert normalize(text) == _normalize_every_pass(text)
