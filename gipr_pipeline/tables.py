@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from gipr_pipeline.model import Fact
 from gipr_pipeline.template import Row, Table
@@ -313,26 +314,56 @@ def take_values(span: list[Cell], n: int) -> tuple[list[Cell] | None, str | None
 # Per row (templates are cached, so rows keep their identity): each cell's key and a cache of
 # its facts by value. Facts are immutable, so one Fact serves every report with the same count
 # in the same cell (most cells of most reports hold the same few small numbers).
-_ROW_SLOTS: dict[int, tuple[Row, tuple[tuple[tuple[str, str], dict[int, Fact]], ...]]] = {}
 _FACTS_PER_CELL = 256
 
 
-def _row_slots(row: Row) -> tuple[tuple[tuple[str, str], dict[int, Fact]], ...]:
+class _CellFacts(dict):
+    """One cell's facts by value; a value not seen yet makes its Fact (kept while there is room)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple[str, str, str]):
+        super().__init__()
+        self.key = key
+
+    def __missing__(self, v: int | float) -> Fact:
+        f = Fact(*self.key, v)
+        if len(self) < _FACTS_PER_CELL:
+            self[v] = f
+        return f
+
+
+_Slots = tuple[tuple[tuple[str, str], ...], tuple[_CellFacts, ...], bool]
+_ROW_SLOTS: dict[int, tuple[Row, _Slots]] = {}
+_PLAIN = attrgetter("plain")
+_VALUE = attrgetter("value")
+_FACT_OF = _CellFacts.__getitem__
+
+
+def _row_slots(row: Row, table: Table) -> _Slots:
     hit = _ROW_SLOTS.get(id(row))
     if hit is None or hit[0] is not row:
-        hit = _ROW_SLOTS[id(row)] = (row, tuple(((row.code, c), {}) for c in row.columns))
+        keys = tuple((row.code, c) for c in row.columns)
+        facts = tuple(_CellFacts((table.code, row.code, c)) for c in row.columns)
+        decimal = row.decimal or bool(table.decimal_columns)
+        hit = _ROW_SLOTS[id(row)] = (row, (keys, facts, decimal))
     return hit[1]
 
 
 def _store(read: TableRead, table: Table, row: Row, cells: list[Cell]) -> None:
-    if row.decimal or table.decimal_columns:
-        for (key, _), c in zip(_row_slots(row), cells, strict=True):
+    keys, cell_facts, decimal = _row_slots(row, table)
+    if decimal:
+        for key, c in zip(keys, cells, strict=True):
             _store_cell(read, table, row, key, c)
+        return
+    if all(map(_PLAIN, cells)):  # the common row: plain counts, stored in C loops
+        vs = list(map(_VALUE, cells))
+        read.values.update(zip(keys, vs, strict=True))
+        read.facts += map(_FACT_OF, cell_facts, vs)
         return
     values = read.values
     facts = read.facts
-    code = table.code
-    for (key, cache), c in zip(_row_slots(row), cells, strict=True):
+    for key, fs, c in zip(keys, cell_facts, cells, strict=True):
         if c.plain:
             v = c.value
         elif c.kind == MARK or c.kind == BLANK or c.kind == WEAK:
@@ -342,12 +373,7 @@ def _store(read: TableRead, table: Table, row: Row, cells: list[Cell]) -> None:
             _store_cell(read, table, row, key, c)
             continue
         values[key] = v
-        f = cache.get(v)
-        if f is None:
-            f = Fact(code, key[0], key[1], v)
-            if len(cache) < _FACTS_PER_CELL:
-                cache[v] = f
-        facts.append(f)
+        facts.append(fs[v])
 
 
 def _store_cell(read: TableRead, table: Table, row: Row, key: tuple[str, str], c: Cell) -> None:
