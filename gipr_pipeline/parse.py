@@ -6,6 +6,7 @@ It never raises on bad input; anything it cannot read becomes a rejection with a
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -18,6 +19,12 @@ from gipr_pipeline.template import Template, load_template
 _REPORT_MARKERS = re.compile(
     r"政府信息公开|信息公开工作年度报告|依申请公开|主动公开|本年新收政府信息公开申请|行政复议"
 )
+
+
+@functools.lru_cache(maxsize=4096)
+def _blank_name(blank: tuple[str, str, str]) -> str:
+    row, col, printed = blank
+    return f"{row}/{col}={printed or 'blank'}"
 
 
 def parse_path(path: str | Path) -> ReportResult:
@@ -82,7 +89,7 @@ def parse_text(text: str, source: str) -> ReportResult:
             continue
         result.problems.extend(read.problems)
         if read.blanks:
-            named = ", ".join(f"{r}/{c}={txt or 'blank'}" for r, c, txt in read.blanks)
+            named = ", ".join(map(_blank_name, read.blanks))
             result.problems.append(f"blank_as_zero: {t.code} {named}")
         result.facts += read.facts
 

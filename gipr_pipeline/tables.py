@@ -315,6 +315,7 @@ def take_values(span: list[Cell], n: int) -> tuple[list[Cell] | None, str | None
 # its facts by value. Facts are immutable, so one Fact serves every report with the same count
 # in the same cell (most cells of most reports hold the same few small numbers).
 _FACTS_PER_CELL = 256
+_new_tuple = tuple.__new__
 
 
 class _CellFacts(dict):
@@ -327,7 +328,7 @@ class _CellFacts(dict):
         self.key = key
 
     def __missing__(self, v: int | float) -> Fact:
-        f = Fact(*self.key, v)
+        f = _new_tuple(Fact, (*self.key, v))  # Fact(...) without its Python-level __new__
         if len(self) < _FACTS_PER_CELL:
             self[v] = f
         return f
