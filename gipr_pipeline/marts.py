@@ -383,10 +383,17 @@ def hard_violation_ids(violations: pl.DataFrame) -> set[str]:
 
 def complete_report_ids(apps: pl.DataFrame) -> set[str]:
     """Reports whose applications table has every row of its template and no empty cell."""
+    return set(complete_reports(apps.lazy()).collect()["report_id"].to_list())
+
+
+def complete_reports(apps: pl.LazyFrame, *aggs: pl.Expr) -> pl.LazyFrame:
+    """``complete_report_ids`` as a lazy frame of ``report_id``, with ``aggs`` (aggregations
+    per report, computed in the same pass)."""
     expected = {v: load_template(v).table("applications").row_codes for v in VERSIONS}
     known = [f"{v}|{r}" for v, rows in expected.items() for r in rows]
     counts = {v: len(set(rows)) for v, rows in expected.items()}
     g = apps.group_by("report_id", "template").agg(
+        *aggs,
         n=pl.len(),
         distinct=pl.col("row_code").n_unique(),
         nulls=pl.sum_horizontal([pl.col(c).null_count() for c in APPLICANT_COLUMNS]),
@@ -398,7 +405,7 @@ def complete_report_ids(apps: pl.DataFrame) -> set[str]:
         & (pl.col("known") == pl.col("n"))
         & (pl.col("n") == pl.col("template").replace_strict(counts, default=-1))
     )
-    return set(ok["report_id"].to_list())
+    return ok.select("report_id", *(a.meta.output_name() for a in aggs))
 
 
 def applications_checked(apps: pl.DataFrame, violations: pl.DataFrame) -> pl.DataFrame:

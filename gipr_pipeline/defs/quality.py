@@ -126,12 +126,14 @@ def check_results(q: quality.YearQuality) -> list[AssetCheckResult]:
 def data_quality_docs(
     context: AssetExecutionContext,
     docs: GiprDocs,
-    applications: pl.DataFrame,
-    review_litigation: pl.DataFrame,
-    active_disclosure: pl.DataFrame,
-    rule_violations: pl.DataFrame,
-    applications_checked: pl.DataFrame,
-    year_summary: pl.DataFrame,
+    # Lazy scans of the staged parquet: the marts of a national year are millions of rows, and
+    # validate_year reads only the columns its views need, one mart at a time.
+    applications: pl.LazyFrame,
+    review_litigation: pl.LazyFrame,
+    active_disclosure: pl.LazyFrame,
+    rule_violations: pl.LazyFrame,
+    applications_checked: pl.LazyFrame,
+    year_summary: pl.LazyFrame,
 ) -> MaterializeResult:
     year = int(context.partition_key)
     frames = {

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from gipr_pipeline import quality
+from gipr_pipeline import marts, quality
 from gipr_pipeline.template import VERSIONS, load_template
 from gipr_pipeline_tests.publish.conftest import SAIHAN
 
@@ -34,8 +34,13 @@ def _by_name(name: str) -> quality.Suite:
     return next(s for s in quality.SUITES if s.name == name)
 
 
+def _of_mart(mart: str) -> list[quality.Expect]:
+    """Every expectation on a mart, whichever view (suite) it is evaluated on."""
+    return [e for s in quality.SUITES if s.mart == mart for e in s.expectations]
+
+
 def test_rows_per_report_and_row_codes_come_from_each_template():
-    exp = _by_name("applications").expectations
+    exp = _of_mart("applications")
     rows = {
         dict(e.when)["template"]: e.kwargs["min_value"]
         for e in exp
@@ -49,8 +54,8 @@ def test_rows_per_report_and_row_codes_come_from_each_template():
         if e.kwargs.get("column") == "row_code" and e.when
     }
     assert codes["2021"] == list(load_template("2021").table("applications").row_codes)
-    unique = [e for e in exp if e.kind == "ExpectCompoundColumnsToBeUnique"]
-    assert unique[0].kwargs["column_list"] == ["report_id", "row_code"]
+    unique = [e for e in exp if e.kwargs.get("column") == "duplicate_rows"]  # per report
+    assert unique[0].kwargs == {"column": "duplicate_rows", "min_value": 0, "max_value": 0}
     year = next(e for e in exp if e.kwargs.get("column") == "year" and "min_value" in e.kwargs)
     assert year.kwargs["min_value"] == year.kwargs["max_value"] == {"$PARAMETER": "year"}
 
@@ -170,7 +175,7 @@ def _failed(caught, mart) -> dict[str, quality.Failure]:
 
 def test_suites_catch_duplicates_missing_rows_empty_agencies(caught):
     failed = _failed(caught, "applications")
-    assert "expect_compound_columns_to_be_unique:report_id, row_code" in failed
+    assert "expect_column_values_to_be_between:duplicate_rows" in failed
     assert "expect_column_values_to_be_between:rows_in_report" in failed
     assert "expect_column_value_lengths_to_be_between:agency" in failed
     assert not caught["applications"].success
@@ -185,3 +190,52 @@ def test_suites_catch_negative_counts_misplaced_cells_and_wrong_years(caught):
     summary = _failed(caught, "year_summary")
     assert summary["expect_column_values_to_be_between:year"].sample == [{"year": 2023}]
     assert caught["rule_violations"].success and caught["applications_checked"].success
+
+
+# ---------------------------------------------------------------- the views GX validates
+def _view(name: str, df: pl.DataFrame) -> pl.DataFrame:
+    return _by_name(name).view(df.lazy())
+
+
+def test_views_keep_every_broken_cell_in_sight(published):
+    """The suites validate small views (one row per report, per row pattern, …): a report
+    breaking a rule anywhere shows a breaking row in its view, not its first (passing) one."""
+    a = published.table("applications", 2024)
+    ids = sorted(a["report_id"].unique())
+    assert len(ids) >= 4
+    cell = (pl.col("report_id") == ids[0]) & (pl.col("row_code") == "3.2")
+    col = (pl.col("report_id") == ids[1]) & (pl.col("row_code") == "3.7")
+    a = a.with_columns(
+        natural_person=pl.when(cell).then(pl.col("natural_person") + 1).otherwise("natural_person"),
+        other_org=pl.when(col).then(pl.col("other_org") + 2).otherwise("other_org"),
+        legal_service_org=pl.when((pl.col("report_id") == ids[2]) & (pl.col("row_code") == "4"))
+        .then(-5)
+        .otherwise("legal_service_org"),
+        total=pl.when((pl.col("report_id") == ids[3]) & (pl.col("row_code") == "2"))
+        .then(None)
+        .otherwise("total"),
+    )
+    per_report = _view("applications", a)
+    assert per_report.height == len(ids)  # one row per report
+    broken = per_report.filter(pl.col("report_id") == ids[0]).row(0, named=True)
+    assert broken["row_code"] == "3.2"  # row_total fails there, not in row 1
+    assert set(per_report["rows_in_report"]) == {25}
+    by_col = _view("applications_by_column", a)
+    assert by_col.filter(pl.col("report_id") == ids[1])["column_code"].to_list() == ["other_org"]
+    assert ids[3] not in by_col["report_id"]  # incomplete: the column rules are skipped
+    rows = _view("applications_rows", a)
+    neg = rows.filter(pl.col("legal_service_org") < 0).row(0, named=True)
+    assert (neg["row_code"], neg["report_id"], neg["reports"]) == ("4", ids[2], 1)
+    null = rows.filter(pl.col("total").is_null()).row(0, named=True)
+    assert (null["row_code"], null["report_id"]) == ("2", ids[3])
+    # rule_violations: blank cells of a report are one row, with how many mart rows it holds
+    blank = {"report_id": ids[0], "year": 2024, "agency": "x", "rule": "cells.blank"}
+    v = pl.DataFrame(
+        [
+            {**blank, "severity": "soft", "table_code": "applications", "row_code": r}
+            for r in ("1", "2", "3.1")
+        ],
+        schema=marts.VIOLATIONS_SCHEMA,
+        orient="row",
+    )
+    assert _view("rule_violations", v)[["rule", "rows"]].rows() == [("cells.blank", 3)]
