@@ -9,6 +9,8 @@ that break a rule.
 
 Used by the Dagster asset ``annual_report`` and by ``gipr report`` (warehouse → HTML). Plotly and
 polars are imported inside the functions: the CLI loads this module for its arguments only.
+``frames`` may be eager or lazy: a national year's marts hold millions of rows, and the report
+shows aggregates, so every table is read as a lazy query that keeps only what is shown.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def report_path(docs_dir: str | Path, year: int) -> Path:
 
 # ---------------------------------------------------------------- data for the charts
 def _summary(frames: Mapping[str, pl.DataFrame], year: int) -> dict:
-    s = frames["year_summary"]
+    s = frames["year_summary"].lazy().collect()
     if s.height:
         return s.row(0, named=True)
     from gipr_pipeline import marts
@@ -75,6 +77,14 @@ def _summary(frames: Mapping[str, pl.DataFrame], year: int) -> dict:
     }
 
 
+def _hard_ids(frames: Mapping[str, pl.DataFrame]) -> pl.LazyFrame:
+    """``report_id`` of the reports breaking a hard rule, once each."""
+    import polars as pl
+
+    v = frames["rule_violations"].lazy()
+    return v.filter(pl.col("severity") == "hard").select("report_id").unique()
+
+
 def agency_ranking(frames: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
     """Agencies by applications received (row 1, total), every report read; ``verified`` =
     the report breaks no hard rule and its table is complete."""
@@ -82,17 +92,24 @@ def agency_ranking(frames: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
 
     from gipr_pipeline import marts
 
-    apps = frames["applications"]
-    checked = marts.complete_report_ids(apps) - marts.hard_violation_ids(frames["rule_violations"])
-    row1 = apps.filter(pl.col("row_code") == "1")
+    apps = frames["applications"].lazy()
+    checked = (
+        marts.complete_reports(apps)
+        .unique("report_id")
+        .join(_hard_ids(frames), on="report_id", how="anti")
+        .with_columns(verified=pl.lit(True))
+    )
+    row1 = apps.filter(pl.col("row_code") == "1").select("agency", "total", "report_id")
     return (
-        row1.group_by(pl.col("agency").fill_null("(机关未识别)"))
+        row1.join(checked, on="report_id", how="left")
+        .group_by(pl.col("agency").fill_null("(机关未识别)"))
         .agg(
             pl.col("total").sum().alias("received"),
             pl.col("report_id").n_unique().alias("reports"),
-            pl.col("report_id").is_in(sorted(checked)).all().alias("verified"),
+            pl.col("verified").fill_null(False).all().alias("verified"),
         )
         .sort(["received", "agency"], descending=[True, False])
+        .collect()
     )
 
 
@@ -100,15 +117,17 @@ def review_outcomes(frames: Mapping[str, pl.DataFrame]) -> dict[str, dict[str, i
     """Row → outcome → cases, over reports without hard violations."""
     import polars as pl
 
-    from gipr_pipeline import marts
-
-    bad = sorted(marts.hard_violation_ids(frames["rule_violations"]))
-    rev = frames["review_litigation"].filter(~pl.col("report_id").is_in(bad))
-    out = {}
-    for r in REVIEW_ROWS:
-        sub = rev.filter(pl.col("row_code") == r)
-        out[r] = {c: int(sub[c].fill_null(0).sum()) for c in (*REVIEW_OUTCOMES, "total")}
-    return out
+    cols = (*REVIEW_OUTCOMES, "total")
+    sums = (
+        frames["review_litigation"]
+        .lazy()
+        .join(_hard_ids(frames), on="report_id", how="anti")
+        .group_by("row_code")
+        .agg(pl.col(c).fill_null(0).sum() for c in cols)
+        .collect()
+    )
+    got = {r["row_code"]: r for r in sums.iter_rows(named=True)}
+    return {r: {c: int(got.get(r, {}).get(c) or 0) for c in cols} for r in REVIEW_ROWS}
 
 
 # ---------------------------------------------------------------- charts (Plotly)
@@ -143,7 +162,7 @@ def _bar(go, names: list[str], values: list[int], title: str, color: str):
     return fig
 
 
-def _figures(year: int, frames: Mapping[str, pl.DataFrame]) -> list:
+def _figures(year: int, frames: Mapping[str, pl.DataFrame], rank: pl.DataFrame) -> list:
     import plotly.graph_objects as go
 
     s = _summary(frames, year)
@@ -187,7 +206,7 @@ def _figures(year: int, frames: Mapping[str, pl.DataFrame]) -> list:
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.15})
     figs.append(fig)
 
-    rank = agency_ranking(frames).head(TOP_AGENCIES)
+    rank = rank.head(TOP_AGENCIES)
     names = [a + ("" if v else " ⚠") for a, v in zip(rank["agency"], rank["verified"], strict=True)]
     fig = go.Figure(
         go.Bar(
@@ -256,8 +275,7 @@ def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
     return f'<table class="{cls}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _ranking_table(frames) -> str:
-    rank = agency_ranking(frames)
+def _ranking_table(rank: pl.DataFrame) -> str:
     if rank.is_empty():
         return '<p class="empty">本年度没有读取到申请表。</p>'
     rows = [
@@ -278,8 +296,8 @@ def _violations_table(frames) -> str:
     not keep a report out of the sums) counted per agency and rule, folded."""
     import polars as pl
 
-    v = frames["rule_violations"].with_columns(pl.col("agency").fill_null("(机关未识别)"))
-    hard = v.filter(pl.col("severity") == "hard")
+    v = frames["rule_violations"].lazy().with_columns(pl.col("agency").fill_null("(机关未识别)"))
+    hard = v.filter(pl.col("severity") == "hard").collect()
     return _hard_table(frames, hard) + _soft_table(v.filter(pl.col("severity") != "hard"))
 
 
@@ -287,7 +305,13 @@ def _hard_table(frames, v) -> str:
     if v.is_empty():
         return '<p class="ok">本年度所有报告的表格均符合勾稽关系。</p>'
     templates = dict(
-        frames["applications"].select("report_id", "template").unique("report_id").iter_rows()
+        frames["applications"]
+        .lazy()
+        .join(v.lazy().select("report_id").unique(), on="report_id", how="semi")
+        .select("report_id", "template")
+        .unique("report_id")
+        .collect()
+        .iter_rows()
     )
     v = v.sort("agency", "report_id", "rule", "row_code", "column_code", nulls_last=True)
     rows = []
@@ -316,28 +340,30 @@ def _hard_table(frames, v) -> str:
     )
 
 
-def _soft_table(v) -> str:
+def _soft_table(v: pl.LazyFrame) -> str:
+    """Soft findings per agency and rule: how many, and the first one quoted."""
     import polars as pl
 
-    if v.is_empty():
-        return ""
     g = (
         v.group_by("agency", "rule", maintain_order=True)
         .agg(pl.len().alias("n"), pl.col("detail").drop_nulls().first().alias("example"))
         .sort("agency", "rule")
+        .collect()
     )
+    if g.is_empty():
+        return ""
     rows = [
         [_e(r["agency"]), _e(labels.rule_label(r["rule"])), _num(r["n"]), _e(r["example"] or "")]
         for r in g.iter_rows(named=True)
     ]
     return (
-        f"<details><summary>提示(不影响核验):{v.height} 处,{g['agency'].n_unique()} 个机关"
+        f"<details><summary>提示(不影响核验):{g['n'].sum()} 处,{g['agency'].n_unique()} 个机关"
         "</summary>" + _table(["机关", "提示", "处数", "示例"], rows, "soft") + "</details>"
     )
 
 
 def _rejected_table(frames) -> str:
-    r = frames["rejected_reports"]
+    r = frames["rejected_reports"].lazy().select("path", "reason", "message").collect()
     if r.is_empty():
         return ""
     rows = [[_e(x["path"]), _e(x["reason"]), _e(x["message"])] for x in r.iter_rows(named=True)]
@@ -369,7 +395,8 @@ code { font-size: 12px; color: #555; }
 def build_report(year: int, frames: Mapping[str, pl.DataFrame]) -> str:
     """The year's report as one HTML document (plotly.js inline: ~5 MB, no network)."""
     s = _summary(frames, year)
-    figs = _figures(year, frames)
+    rank = agency_ranking(frames)
+    figs = _figures(year, frames, rank)
     config = {"displaylogo": False, "responsive": True, "displayModeBar": False}
     divs = [
         f.to_html(
@@ -398,7 +425,7 @@ def build_report(year: int, frames: Mapping[str, pl.DataFrame]) -> str:
 <div class="charts"><div class="wide">{divs[2]}</div></div>
 <h2>各机关收到的申请</h2>
 {divs[3]}
-{_ranking_table(frames)}
+{_ranking_table(rank)}
 <h2>勾稽关系问题(按机关)</h2>
 <p class="note">每行是一处不符:应为 = 各组成项之和,实际 = 报告所列的总计;
 这些报告不计入上面的合计。</p>

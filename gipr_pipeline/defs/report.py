@@ -24,11 +24,13 @@ from gipr_pipeline.defs.quality import GiprDocs
 def annual_report(
     context: AssetExecutionContext,
     docs: GiprDocs,
-    year_summary: pl.DataFrame,
-    applications: pl.DataFrame,
-    review_litigation: pl.DataFrame,
-    rule_violations: pl.DataFrame,
-    rejected_reports: pl.DataFrame,
+    # Lazy scans: the report shows aggregates of marts of millions of rows (report.py reads
+    # only the columns and rows it needs).
+    year_summary: pl.LazyFrame,
+    applications: pl.LazyFrame,
+    review_litigation: pl.LazyFrame,
+    rule_violations: pl.LazyFrame,
+    rejected_reports: pl.LazyFrame,
 ) -> MaterializeResult:
     year = int(context.partition_key)
     frames = {
@@ -41,15 +43,17 @@ def annual_report(
     path = report.write_report(year, frames, report.report_path(docs.path, year)).resolve()
     index = report.write_index(docs.path).resolve()
     context.log.info(f"annual report: {path}")
-    rank = report.agency_ranking(frames)
+    ranked = applications.filter(pl.col("row_code") == "1")  # the ranking: one row per agency
+    agencies = ranked.select(pl.col("agency").fill_null("(机关未识别)").n_unique())
+    violating = rule_violations.select(pl.col("agency").n_unique())
     return MaterializeResult(
         metadata={
             "report": MetadataValue.path(str(path)),
             "report_url": MetadataValue.url(path.as_uri()),
             "index": MetadataValue.path(str(index)),
             "bytes": path.stat().st_size,
-            "agencies": rank.height,
-            "agencies_with_violations": rule_violations["agency"].n_unique(),
+            "agencies": agencies.collect().item(),
+            "agencies_with_violations": violating.collect().item(),
         }
     )
 
