@@ -117,20 +117,29 @@ def _same_agency(a: str | None, b: str | None) -> bool:
     return bool(na and nb and (na.endswith(nb) or nb.endswith(na)))
 
 
-def _carry(apps: pl.DataFrame) -> dict[str, dict]:
-    """report_id → {agency, row 2 and row 4 per column} of one year's applications mart."""
+def _carry(apps: pl.DataFrame | pl.LazyFrame) -> dict[str, dict]:
+    """report_id → {agency, row 2 and row 4 per column} of one year's applications mart (read
+    lazily: only rows 2 and 4 and the report ids, not the whole mart)."""
+    apps = apps.lazy()
     out: dict[str, dict] = {}
-    for r in apps.filter(pl.col("row_code").is_in(["2", "4"])).iter_rows(named=True):
+    rows = apps.filter(pl.col("row_code").is_in(["2", "4"]))
+    for r in (
+        rows.select("report_id", "agency", "row_code", *COLUMNS).collect().iter_rows(named=True)
+    ):
         rec = out.setdefault(r["report_id"], {"agency": r["agency"], "2": {}, "4": {}})
         rec[r["row_code"]] = {c: r[c] for c in COLUMNS}
     # Reports without rows 2/4 still take part in the pairing (as unmatched or matched).
-    for r in apps.select("report_id", "agency").unique("report_id").iter_rows(named=True):
+    ids = apps.select("report_id", "agency").unique("report_id").collect()
+    for r in ids.iter_rows(named=True):
         out.setdefault(r["report_id"], {"agency": r["agency"], "2": {}, "4": {}})
     return out
 
 
-def carryover_breaks(year: int, previous: pl.DataFrame, current: pl.DataFrame) -> pl.DataFrame:
-    """The mart for year N: ``current`` is N's applications mart, ``previous`` N−1's."""
+def carryover_breaks(
+    year: int, previous: pl.DataFrame | pl.LazyFrame, current: pl.DataFrame | pl.LazyFrame
+) -> pl.DataFrame:
+    """The mart for year N: ``current`` is N's applications mart, ``previous`` N−1's (eager or
+    lazy)."""
     cur, prev = _carry(current), _carry(previous)
     rows: list[dict] = []
 
