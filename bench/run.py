@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from gipr_pipeline import rules  # noqa: E402
-from gipr_pipeline.batch import default_workers, discover, imap_ordered  # noqa: E402
+from gipr_pipeline.batch import bulk_gc, default_workers, discover, imap_ordered  # noqa: E402
 from gipr_pipeline.parse import parse_path  # noqa: E402
 from gipr_pipeline.readers import DecodeError, to_text  # noqa: E402
 from gipr_pipeline.synth import Shares, read_truth, score, write_corpus  # noqa: E402
@@ -185,6 +185,7 @@ def corpus(args) -> tuple[Path, Path]:
 
 
 def throughput(files: list[Path], sample: list[Path], workers: int) -> dict:
+    bulk_gc()  # the one-core runs parse as a worker process does (imap_ordered's workers too)
     out = {}
     for name, fn in WORKLOADS.items():
         one_core(fn, sample[:200])  # warm imports and caches

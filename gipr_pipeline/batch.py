@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from collections import deque
@@ -47,6 +48,16 @@ def default_workers() -> int:
     )
 
 
+def bulk_gc() -> None:
+    """Garbage-collector thresholds for a process that only parses (a worker).
+
+    Parsing allocates many short-lived containers and makes no reference cycles; with the
+    default thresholds (a collection every 700 allocations) the collector runs thousands of
+    times a second and, with the parser's caches, costs about a fifth of the parse time.
+    Collections stay on (memory is still bounded), just rarer."""
+    gc.set_threshold(50_000, 20, 20)
+
+
 def _run_chunk(fn: Callable[[T], R], chunk: list[T]) -> list[R]:
     return [fn(x) for x in chunk]
 
@@ -73,7 +84,7 @@ def imap_ordered(
     it = iter(items)
     own = pool is None
     if pool is None:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp_context)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp_context, initializer=bulk_gc)
     pending: deque[Future[list[R]]] = deque()
 
     def submit() -> bool:

@@ -29,7 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from gipr_pipeline import marts
-from gipr_pipeline.batch import _POOL_MIN, default_workers, discover, imap_ordered
+from gipr_pipeline.batch import _POOL_MIN, bulk_gc, default_workers, discover, imap_ordered
 from gipr_pipeline.inventory import Assignment, assign
 from gipr_pipeline.parse import parse_bytes
 from gipr_pipeline.parts import Parts
@@ -154,7 +154,7 @@ def _pool(workers: int) -> ProcessPoolExecutor | None:
     """A started pool of spawned workers (they import while the parent scans the folder)."""
     if workers <= 1:
         return None
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=bulk_gc)
     for _ in range(workers):
         pool.submit(_warm)
     return pool

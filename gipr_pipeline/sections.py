@@ -56,7 +56,7 @@ def _spaced_alias(version: str) -> re.Pattern[str]:
 
 # match_heading by line: table header lines and headings repeat across reports. Bounded.
 _LINE_CODES: dict[tuple[str, str], str | None] = {}
-_CACHE_MAX = 50_000
+_CACHE_MAX = 8192
 _MISS = object()
 
 

@@ -67,8 +67,10 @@ def _number(text: str) -> int | float:
 
 # Cells are never modified once made, so one Cell serves every equal text (and one tuple of
 # cells every equal line): reports repeat the same few cell texts ("0", "—", row labels) and
-# lines ("0 |", "规章 | 0 | 0 | 0 |") thousands of times. Bounded: cleared when full.
-_CACHE_MAX = 100_000
+# lines ("0 |", "规章 | 0 | 0 | 0 |") thousands of times. Bounded and small: cleared when full,
+# as most lines with counts are seen once, and a big cache of them only slows every lookup
+# and every garbage collection (8k entries refill in a few hundred reports).
+_CACHE_MAX = 8192
 _CELL_CACHE: dict[str, Cell] = {}
 _LINE_CACHE: dict[str, tuple[tuple[Cell, ...], tuple[int, ...]]] = {}
 
