@@ -54,7 +54,9 @@ def _mutate(text: str, data) -> str:
     lines = text.split("\n")
     for _ in range(data.draw(st.integers(0, 6), label="n_mutations")):
         op = data.draw(
-            st.sampled_from(("delete", "duplicate", "swap", "truncate", "unicode", "separator")),
+            st.sampled_from(
+                ("delete", "duplicate", "swap", "truncate", "unicode", "separator", "rule")
+            ),
             label="op",
         )
         if not lines:
@@ -75,6 +77,8 @@ def _mutate(text: str, data) -> str:
             junk = data.draw(st.text(max_size=12), label="junk")
             at = data.draw(st.integers(0, len(lines[i])), label="at")
             lines[i] = lines[i][:at] + junk + lines[i][at:]
+        elif op == "rule":  # a line of separators only ("|\t" once raised IndexError)
+            lines.insert(i, data.draw(st.text(alphabet="|\t \u3000｜-", max_size=6), label="rule"))
         else:
             new = data.draw(st.sampled_from(("\t", " ", "|", "｜", " │ ", ",", "  ")), label="sep")
             lines[i] = lines[i].replace(" | ", new)

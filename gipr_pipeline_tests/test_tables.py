@@ -27,6 +27,11 @@ def test_tokenize_pipes_tabs_and_bare_numbers():
     assert [k for k, _ in kinds("行政复议 | | 行政诉讼")] == [TEXT, TEXT]
     # A lone pipe on its own line is a blank cell (one cell per line layout).
     assert kinds("|") == [(BLANK, None)]
+    # ... also with a tab after it (this raised IndexError once: the border strip left nothing).
+    assert kinds("|\t") == [(BLANK, None)]
+    assert kinds("| \t ") == [(BLANK, None)]
+    # Padding around separators is not part of a cell; ideographic spaces pad too.
+    assert kinds("label\u3000|\u3000 1 \t 2 |") == [(TEXT, None), (VALUE, 1), (VALUE, 2)]
 
 
 def test_label_key_strips_numbering_and_spaces():
