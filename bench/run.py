@@ -14,7 +14,8 @@ One run generates (or reuses) a synthetic corpus with ``gipr synth`` (one year p
 3. accuracy of every input against the truth file (cells exact, violations found, …);
 4. a cProfile of parse + check on one core, top functions by own time.
 
-It prints the table and writes it to ``docs/benchmarks.md`` (``--out``).
+It prints the tables and writes them to ``docs/benchmarks.md`` (``--out``), between two marker
+comments: the hand-written analysis around them is kept.
 """
 
 from __future__ import annotations
@@ -391,6 +392,26 @@ def render(args, workers, n_files, tp, pipe, acc, prof_md) -> str:
     return "\n".join(L) + "\n"
 
 
+BEGIN, END = (
+    "<!-- bench/run.py: generated from here -->",
+    "<!-- bench/run.py: generated to here -->",
+)
+
+
+def write_generated(out: Path, md: str) -> None:
+    """Replace the generated part of ``out`` (between the markers), keeping what people wrote
+    around it (run conditions, per-step analysis, findings)."""
+    block = f"{BEGIN}\n{md.rstrip()}\n{END}\n"
+    old = out.read_text(encoding="utf-8") if out.exists() else ""
+    if BEGIN in old and END in old:
+        head, rest = old.split(BEGIN, 1)
+        text = head + block + rest.split(END, 1)[1].lstrip("\n")
+    else:
+        text = block + ("\n" + old if old else "")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+
+
 def _commit() -> str:
     try:
         return subprocess.run(
@@ -456,8 +477,7 @@ def main(argv: list[str] | None = None) -> int:
     md = render(args, args.workers, len(files), tp, pipe, acc, prof_md)
     print()
     print(md)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(md, encoding="utf-8")
+    write_generated(Path(args.out), md)
     print(f"written to {args.out}")
     return 0
 
