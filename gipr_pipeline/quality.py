@@ -76,6 +76,7 @@ SEVERITY = {
 }
 REPORT_KEYS = ("report_id", "year", "template")
 ROW_KEYS = ("row_code", "row_order")
+WHERE = "where"  # the batch's index: one label naming each row (see _batch)
 # Rows without a template position sort last when a report's first row is picked.
 _LAST = 1 << 30
 
@@ -771,12 +772,39 @@ def _plain(v):
     return v.item() if hasattr(v, "item") else v
 
 
-def _failure(suite: str, r) -> Failure:
+def _batch(view: pl.DataFrame, index: tuple[str, ...]):
+    """The pandas batch GX validates, indexed by one unique label per row (its ``index`` columns
+    joined, the report id shortened), and the labels with those columns (``_sample``). GX names
+    each failing row by its index: from a named index it costs one lookup per failing cell, from
+    index columns about ten (seconds for a national year's failing rows)."""
+    import pandas as pd
+
+    short = {"report_id": pl.col("report_id").str.slice(0, 12)}
+    label = pl.concat_str(
+        [short.get(c, pl.col(c)).cast(pl.String).fill_null("—") for c in index], separator=" · "
+    )
+    keys = view.select(index).with_columns(label.alias(WHERE))
+    if keys[WHERE].is_duplicated().any():  # e.g. two row patterns with the same example report
+        keys = keys.with_columns(pl.col(WHERE) + " #" + pl.int_range(pl.len()).cast(pl.String))
+    pdf = view.to_pandas()
+    pdf.index = pd.Index(keys[WHERE].to_numpy(), name=WHERE)
+    return pdf, keys
+
+
+def _failure(suite: str, r, keys: pl.DataFrame) -> Failure:
     cfg = r.expectation_config
     kw = cfg.kwargs
     cols = kw.get("column") or kw.get("column_list") or [kw.get("column_A"), kw.get("column_B")]
     res = r.result or {}
     err = (r.exception_info or {}).get("exception_message") if r.exception_info else None
+    rows = (res.get("partial_unexpected_index_list") or res.get("partial_unexpected_list") or [])[
+        :5
+    ]
+    labels = [x.get(WHERE) for x in rows if isinstance(x, dict)]
+    names = {
+        k[WHERE]: {c: v for c, v in k.items() if c != WHERE}
+        for k in keys.filter(pl.col(WHERE).is_in(labels)).iter_rows(named=True)
+    }
     return Failure(
         suite=suite,
         expectation=cfg.type,
@@ -784,13 +812,16 @@ def _failure(suite: str, r) -> Failure:
         note=(cfg.notes or "") + (f" [error: {err}]" if err else ""),
         rule=(cfg.meta or {}).get("rule"),
         unexpected=res.get("unexpected_count"),
-        sample=[
-            {k: _plain(v) for k, v in x.items()} if isinstance(x, dict) else _plain(x)
-            for x in (
-                res.get("partial_unexpected_index_list") or res.get("partial_unexpected_list") or []
-            )[:5]
-        ],
+        sample=[_sample(x, names) for x in rows],
     )
+
+
+def _sample(x, names: Mapping[str, dict]):
+    """A failing row as {index columns, failing values} (its label resolved, see ``_batch``)."""
+    if not isinstance(x, dict):
+        return _plain(x)
+    row = {k: _plain(v) for k, v in x.items() if k != WHERE}
+    return {**names.get(x.get(WHERE), {}), **row}
 
 
 def _prepare(frame: pl.DataFrame | pl.LazyFrame, suites: list[Suite]) -> pl.LazyFrame:
@@ -833,6 +864,7 @@ def validate_year(
     source = ctx.data_sources.add_pandas("gipr_marts")
     run_id = RunIdentifier(run_name=f"gipr-{year}")
     results: dict[str, list[tuple[str, Any]]] = {}
+    keys: dict[str, pl.DataFrame] = {}
     for s in SUITES:
         if s.name not in views:
             continue
@@ -848,13 +880,11 @@ def validate_year(
         vd = ctx.validation_definitions.add(
             gx.ValidationDefinition(name=s.name, data=batch, suite=suite)
         )
+        batch, keys[s.name] = _batch(views.pop(s.name), s.index)
         res = vd.run(
-            batch_parameters={"dataframe": views.pop(s.name).to_pandas()},
+            batch_parameters={"dataframe": batch},
             expectation_parameters={"year": year},
-            result_format={
-                "result_format": "SUMMARY",
-                "unexpected_index_column_names": list(s.index),
-            },
+            result_format={"result_format": "SUMMARY", "unexpected_index_column_names": [WHERE]},
             run_id=run_id,
         )
         results.setdefault(s.mart, []).append((s.name, res))
@@ -862,7 +892,12 @@ def validate_year(
 
     out = {}
     for mart, runs in results.items():
-        failed = [_failure(name, r) for name, res in runs for r in res.results if not r.success]
+        failed = [
+            _failure(name, r, keys[name])
+            for name, res in runs
+            for r in res.results
+            if not r.success
+        ]
         pages = [
             p for name, _ in runs for p in sorted((site / "validations" / name).rglob("*.html"))
         ]
