@@ -182,8 +182,9 @@ def publish(database: str | Path, run_dir: Path, schema: str = "main", log=None)
     out = {}
     t0 = time.perf_counter()
     with writing(database) as con:
-        # Bounded: the insert streams from parquet (spilling if it must), whatever the year.
-        con.execute("set memory_limit = '1GB'")
+        # Bounded: the insert streams from parquet (spilling if it must), whatever the year. As
+        # fast with 256 MB as with 1 GB (27 M rows), and the run's process stays well under 2 GB.
+        con.execute("set memory_limit = '256MB'")
         con.execute("set preserve_insertion_order = false")
         con.execute("begin transaction")
         con.execute(f'create schema if not exists "{schema}"')
