@@ -1,5 +1,5 @@
-"""Great Expectations on the marts: one suite per mart, built from the template data, and the
-validation of a year's marts with Data Docs as static HTML.
+"""Great Expectations on the marts: suites built from the template data (each on a view of its
+mart, below), and the validation of a year's marts with Data Docs as static HTML.
 
 Why one module, beside ``schemas.py`` (not a function next to each mart in ``marts.py``): the
 suites are declared from the same template data as the pandera schemas (row codes per template,
@@ -34,8 +34,8 @@ what GX counts (reports or row patterns instead of mart rows) and which row a sa
   (``row_3_7``; 0 where a template has no such row) for the rules that run down a column
   (``applications.balance``, ``applications.results_sum``): per report, its first applicant
   column breaking each rule (else its first column);
-- ``rule_violations``: its distinct rows without the cell codes and ``detail`` (one row per
-  report and soft rule instead of one per blank cell);
+- ``rule_violations``: its distinct rows without the cell codes and ``detail`` (a report's blank
+  cells in a table are one row, not one per cell), with how many mart rows each stands for;
 - ``year_summary``: the mart itself (one row).
 """
 
@@ -308,7 +308,7 @@ def _by_column_view(table: str) -> Callable[[pl.LazyFrame], pl.DataFrame]:
 
 def _violations_view(lf: pl.LazyFrame) -> pl.DataFrame:
     """The distinct rows of what the suite reads (cell codes and detail dropped), with how many
-    mart rows each stands for: one per report and soft rule instead of one per blank cell."""
+    mart rows each stands for."""
     return _strings(
         lf.group_by(VIOLATION_READS)
         .agg(rows=pl.len().cast(pl.Int64))
