@@ -9,8 +9,10 @@ the template's column order. Headers need no parsing: the template fixes the col
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import TypeVar
 
 from gipr_pipeline.model import Fact
 from gipr_pipeline.template import Row, Table
@@ -71,17 +73,23 @@ def _number(text: str) -> int | float:
 # as most lines with counts are seen once, and a big cache of them only slows every lookup
 # and every garbage collection (8k entries refill in a few hundred reports).
 _CACHE_MAX = 8192
+_V = TypeVar("_V")
 _CELL_CACHE: dict[str, Cell] = {}
 _LINE_CACHE: dict[str, tuple[tuple[Cell, ...], tuple[int, ...]]] = {}
 
 
+def _memo(cache: dict[str, _V], key: str, make: Callable[[str], _V]) -> _V:
+    """``make(key)``, kept in ``cache`` (cleared when full)."""
+    got = cache.get(key)
+    if got is None:
+        if len(cache) >= _CACHE_MAX:
+            cache.clear()
+        got = cache[key] = make(key)
+    return got
+
+
 def classify(text: str) -> Cell:
-    c = _CELL_CACHE.get(text)
-    if c is None:
-        if len(_CELL_CACHE) >= _CACHE_MAX:
-            _CELL_CACHE.clear()
-        c = _CELL_CACHE[text] = _classify(text)
-    return c
+    return _memo(_CELL_CACHE, text, _classify)
 
 
 def _classify(text: str) -> Cell:
@@ -103,12 +111,7 @@ _FIELD_CACHE: dict[str, tuple[tuple[Cell, ...], bool]] = {}
 
 def _field_cells(f: str) -> tuple[tuple[Cell, ...], bool]:
     """The cells of one field as printed between separators, and whether it held a value."""
-    got = _FIELD_CACHE.get(f)
-    if got is None:
-        if len(_FIELD_CACHE) >= _CACHE_MAX:
-            _FIELD_CACHE.clear()
-        got = _FIELD_CACHE[f] = _split_field(f)
-    return got
+    return _memo(_FIELD_CACHE, f, _split_field)
 
 
 def _split_field(raw: str) -> tuple[tuple[Cell, ...], bool]:
@@ -202,12 +205,7 @@ _KEY_CACHE: dict[str, str] = {}
 
 
 def label_key(text: str) -> str:
-    key = _KEY_CACHE.get(text)
-    if key is None:
-        if len(_KEY_CACHE) >= _CACHE_MAX:
-            _KEY_CACHE.clear()
-        key = _KEY_CACHE[text] = _label_key(text)
-    return key
+    return _memo(_KEY_CACHE, text, _label_key)
 
 
 def _label_key(text: str) -> str:
