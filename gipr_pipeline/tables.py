@@ -426,23 +426,29 @@ def read_table(text: str, table: Table) -> TableRead:
 def _read_unlabelled(cells: list[Cell], table: Table) -> TableRead:
     """review_litigation: one run of numbers (15, or 3 rows of 5) in template order. When the
     run does not add up to the table's width, rows that carry their labels are read one by one
-    (a row printed all blank leaves nothing in the run)."""
+    (a row printed all blank leaves nothing in the run; a table printed all blank, only its
+    labels)."""
     first = next((i for i, c in enumerate(cells) if c.kind in (VALUE, MARK, BLANK)), None)
+    anchors = None
     if first is None:
-        return TableRead(found=False)
-    vals, why = take_values(cells[first:], table.n_cells)
-    read = TableRead(found=True)
-    if vals is not None:
-        pos = 0
-        for row in table.rows:
-            k = len(row.columns)
-            _store(read, table, row, vals[pos : pos + k])
-            pos += k
-        return read
-    anchors = _row_label_anchors(cells, table)
-    if anchors is None:
-        read.problems.append(f"cell_count: {table.code} {why}")
-        return read
+        anchors = _row_label_anchors(cells, table)
+        if anchors is None:
+            return TableRead(found=False)
+        read = TableRead(found=True)
+    else:
+        vals, why = take_values(cells[first:], table.n_cells)
+        read = TableRead(found=True)
+        if vals is not None:
+            pos = 0
+            for row in table.rows:
+                k = len(row.columns)
+                _store(read, table, row, vals[pos : pos + k])
+                pos += k
+            return read
+        anchors = _row_label_anchors(cells, table)
+        if anchors is None:
+            read.problems.append(f"cell_count: {table.code} {why}")
+            return read
     for j, i in enumerate(anchors):
         end = anchors[j + 1] if j + 1 < len(anchors) else len(cells)
         row = table.rows[j]

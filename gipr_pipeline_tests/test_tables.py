@@ -124,6 +124,22 @@ def test_review_as_one_run_or_three_rows():
         assert len(read.values) == 15
 
 
+def test_review_printed_all_blank_is_fifteen_named_zeros():
+    # Found at 100,000 generated reports: the rows' labels and nothing else ("| 行政复议 |  |  |
+    # … |") left no cell in the run, and the table was reported missing.
+    header = "| 行政复议 | 行政诉讼 |\n| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n"
+    blank_rows = "\n".join(
+        f"| {label} |  |  |  |  |  |"
+        for label in ("行政复议", "行政诉讼·未经复议直接起诉", "行政诉讼·复议后起诉")
+    )
+    read = read_table(header + blank_rows, REV)
+    assert read.found and read.problems == []
+    assert read.values == {cell: 0 for cell in REV.cells()}
+    assert len(read.blanks) == 15
+    # The header alone is not a table.
+    assert not read_table(header, REV).found
+
+
 def test_active_disclosure_fees_decimal_and_thousands():
     text = normalize(
         "信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数\n规章 | 1 | 0 | 12\n行政规范性文件 | 0 | 0 | 1,234\n"
