@@ -493,11 +493,13 @@ def score(result: dict[str, Any], rec: dict[str, Any]) -> dict[str, int]:
                 named.add((table, r, c))
     for k, v in want.items():
         s["cells"] += 1
+        g = got.get(k)
         if isinstance(v, str):
             s["blanks"] += 1
             s["blanks_named"] += k in named
-            v = 0
-        g = got.get(k)
+            # A blank is 0 in the column's type: 0.0 in a decimal column (fees), else 0.
+            s["cells_exact"] += g == 0 and type(g) in (int, float)
+            continue
         s["cells_exact"] += g is not None and g == v and type(g) is type(v)
     s["cells_extra"] = len(got.keys() - want.keys())
     want_v = {_vkey(v) for v in exp["violations"]}
