@@ -109,12 +109,8 @@ _DECORATIONS = frozenset({"约", "大约", "近"})
 _FIELD_CACHE: dict[str, tuple[tuple[Cell, ...], bool]] = {}
 
 
-def _field_cells(f: str) -> tuple[tuple[Cell, ...], bool]:
-    """The cells of one field as printed between separators, and whether it held a value."""
-    return _memo(_FIELD_CACHE, f, _split_field)
-
-
 def _split_field(raw: str) -> tuple[tuple[Cell, ...], bool]:
+    """The cells of one field as printed between separators, and whether it held a value."""
     f = raw.strip(_PAD)
     if not f:
         return (_BLANK,), False  # an empty field between separators: a blank cell
@@ -168,9 +164,10 @@ def _tokenize(text: str) -> tuple[list[Cell], list[int]]:
 
 def _tokenize_line(line: str) -> tuple[Cell, ...]:
     s = line.strip(" \u3000")  # not tabs: a trailing tab holds a (blank) cell
-    if not s.strip():
+    bare = s.strip()
+    if not bare:
         return ()
-    if s.strip() == "|":  # a lone "|" (with a tab, say): one blank cell
+    if bare == "|":  # a lone "|" (with a tab, say): one blank cell
         return (_BLANK,)
     if s[0] == "|":  # markdown border
         s = s[1:].lstrip()
@@ -189,7 +186,7 @@ def _tokenize_line(line: str) -> tuple[Cell, ...]:
     for f in fields:
         got = fields_cache.get(f)
         if got is None:
-            got = _field_cells(f)
+            got = _memo(fields_cache, f, _split_field)
         line_cells += got[0]
         if got[1]:
             has_value = True
