@@ -14,6 +14,7 @@ like the balance rules but never keeps a report out of ``applications_checked``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 
@@ -50,30 +51,20 @@ def evaluate(
     return out
 
 
-# One violation per (table, row, column, printed mark): the same few hundred recur in every report.
-_BLANK_CACHE: dict[tuple[str, str, str, str], Violation] = {}
-
-
 def blank_cells(template: Template, reads: Mapping[str, TableRead]) -> list[Violation]:
     out = []
-    cache = _BLANK_CACHE
     for t in template.tables:
         read = reads.get(t.code)
-        if read is None or not read.found:
-            continue
-        code = t.code
-        for blank in read.blanks:
-            key = (code, *blank)
-            v = cache.get(key)
-            if v is None:
-                row, col, printed = blank
-                what = f"printed {printed!r}" if printed else "printed blank"
-                detail = f"{what}, read as 0"
-                v = Violation("cells.blank", code, row, col, None, None, SOFT, detail)
-                if len(cache) < 10_000:
-                    cache[key] = v
-            out.append(v)
+        if read is not None and read.found:
+            out += [_blank_cell(t.code, *blank) for blank in read.blanks]
     return out
+
+
+# One violation per (table, row, column, printed mark): the same few hundred recur in every report.
+@functools.lru_cache(maxsize=8192)
+def _blank_cell(table: str, row: str, col: str, printed: str) -> Violation:
+    what = f"printed {printed!r}" if printed else "printed blank"
+    return Violation("cells.blank", table, row, col, None, None, SOFT, f"{what}, read as 0")
 
 
 def problems_empty(sections: Mapping[str, str]) -> list[Violation]:
