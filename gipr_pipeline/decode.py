@@ -24,8 +24,9 @@ _CONTROL = bytes(b for b in range(32) if not 9 <= b <= 13)
 _ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 # NFKC folds full-width forms and ideographic spaces; these look-alikes it leaves alone.
-_LOOKALIKES = re.compile("[\u2015\u2502]")
 _LOOKALIKE_MAP = {"\u2015": "—", "\u2502": "|"}
+_LOOKALIKE_CHARS = "".join(_LOOKALIKE_MAP)
+_LOOKALIKES = re.compile(f"[{_LOOKALIKE_CHARS}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +99,9 @@ def _checked(data: bytes, enc: str) -> Decoded:
     return Decoded(text, enc.replace("-sig", ""))
 
 
-_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
-_ODD_NEWLINE_CHARS = "\r\u2028\u2029\x0b\x0c\x85"
+_LINE_BREAKS = "\u2028\u2029\x0b\x0c\x85"  # besides \r and \r\n
+_NEWLINES = re.compile(f"\r\n?|[{_LINE_BREAKS}]")
+_ODD_NEWLINE_CHARS = "\r" + _LINE_BREAKS
 
 
 def _holds_any(text: str, chars: str) -> bool:
@@ -117,6 +119,6 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     if _holds_any(text, _ODD_NEWLINE_CHARS):
         text = _NEWLINES.sub("\n", text)
-    if "\u2015" in text or "\u2502" in text:
+    if _holds_any(text, _LOOKALIKE_CHARS):
         text = _LOOKALIKES.sub(lambda m: _LOOKALIKE_MAP[m.group()], text)
     return text

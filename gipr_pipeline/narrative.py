@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 Cells = Mapping[str, Mapping[tuple[str, str], int | float]]
 
-_SENTENCE = re.compile(r"[^。!?;!?;\n]+[。!?;!?;]?")
-_TERMINATORS = "。!?;!?;\n"  # the characters that end a _SENTENCE
+_TERMINATORS = "。!?;!?;\n"  # the characters that end a sentence (kept with it, but \n)
+_SENTENCE = re.compile(f"[^{_TERMINATORS}]+[{_TERMINATORS[:-1]}]?")
 _CLAUSE = re.compile(r"[,,]")
 # A sentence with any of these may count another scope or period (the whole district, several
 # years): none of its clauses is compared.
