@@ -85,6 +85,28 @@ def _hard_ids(frames: Mapping[str, pl.DataFrame]) -> pl.LazyFrame:
     return v.filter(pl.col("severity") == "hard").select("report_id").unique()
 
 
+UNKNOWN_AGENCY = "(机关未识别)"  # how the report lists a report whose agency was not found
+
+
+def _agency() -> pl.Expr:
+    """The agency as the report names it: one row per agency, unnamed ones together."""
+    import polars as pl
+
+    return pl.col("agency").fill_null(UNKNOWN_AGENCY)
+
+
+def _row1(frames: Mapping[str, pl.DataFrame]) -> pl.LazyFrame:
+    """Row 1 (new applications) of every report: the ranking's rows."""
+    import polars as pl
+
+    return frames["applications"].lazy().filter(pl.col("row_code") == "1")
+
+
+def agency_count(frames: Mapping[str, pl.DataFrame]) -> int:
+    """The number of agencies ``agency_ranking`` lists, without ranking them."""
+    return _row1(frames).select(_agency().n_unique()).collect().item()
+
+
 def agency_ranking(frames: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
     """Agencies by applications received (row 1, total), every report read; ``verified`` =
     the report breaks no hard rule and its table is complete."""
@@ -99,10 +121,10 @@ def agency_ranking(frames: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
         .join(_hard_ids(frames), on="report_id", how="anti")
         .with_columns(verified=pl.lit(True))
     )
-    row1 = apps.filter(pl.col("row_code") == "1").select("agency", "total", "report_id")
+    row1 = _row1(frames).select("agency", "total", "report_id")
     return (
         row1.join(checked, on="report_id", how="left")
-        .group_by(pl.col("agency").fill_null("(机关未识别)"))
+        .group_by(_agency())
         .agg(
             pl.col("total").sum().alias("received"),
             pl.col("report_id").n_unique().alias("reports"),
@@ -296,7 +318,7 @@ def _violations_table(frames) -> str:
     not keep a report out of the sums) counted per agency and rule, folded."""
     import polars as pl
 
-    v = frames["rule_violations"].lazy().with_columns(pl.col("agency").fill_null("(机关未识别)"))
+    v = frames["rule_violations"].lazy().with_columns(_agency())
     hard = v.filter(pl.col("severity") == "hard").collect()
     return _hard_table(frames, hard) + _soft_table(v.filter(pl.col("severity") != "hard"))
 

@@ -43,8 +43,6 @@ def annual_report(
     path = report.write_report(year, frames, report.report_path(docs.path, year)).resolve()
     index = report.write_index(docs.path).resolve()
     context.log.info(f"annual report: {path}")
-    ranked = applications.filter(pl.col("row_code") == "1")  # the ranking: one row per agency
-    agencies = ranked.select(pl.col("agency").fill_null("(机关未识别)").n_unique())
     violating = rule_violations.select(pl.col("agency").n_unique())
     return MaterializeResult(
         metadata={
@@ -52,7 +50,7 @@ def annual_report(
             "report_url": MetadataValue.url(path.as_uri()),
             "index": MetadataValue.path(str(index)),
             "bytes": path.stat().st_size,
-            "agencies": agencies.collect().item(),
+            "agencies": report.agency_count(frames),
             "agencies_with_violations": violating.collect().item(),
         }
     )

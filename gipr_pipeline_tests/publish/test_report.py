@@ -31,6 +31,33 @@ def test_the_pipeline_writes_one_report_per_year_with_its_path_in_metadata(publi
         assert mat.metadata["report"].value == str(path)
         assert mat.metadata["report_url"].value == path.as_uri()
         assert path.is_file()
+    # The four 2024 seeds come from four agencies: the ranking's rows, counted without ranking.
+    assert mat.metadata["agencies"].value == 4
+
+
+def test_agency_count_is_the_rankings_length_unnamed_agencies_together():
+    import polars as pl
+
+    from gipr_pipeline import marts
+
+    apps = pl.DataFrame(
+        {
+            "report_id": ["a", "b", "c", "d", "d"],
+            "agency": ["甲局", "甲局", None, None, None],
+            "template": ["2021"] * 5,
+            "row_code": ["1", "1", "1", "1", "2"],
+        }
+    ).with_columns(
+        *(pl.lit(0).alias(c) for c in marts.APPLICANT_COLUMNS[:-1]),
+        pl.Series("total", [3, 4, 0, 1, 0]),
+    )
+    frames = {"applications": apps, "rule_violations": pl.DataFrame(schema={"report_id": str})}
+    frames["rule_violations"] = frames["rule_violations"].with_columns(
+        severity=pl.lit("hard"), agency=pl.lit(None, pl.String)
+    )
+    ranking = report.agency_ranking(frames)
+    assert ranking["agency"].to_list() == ["甲局", report.UNKNOWN_AGENCY]
+    assert report.agency_count(frames) == ranking.height == 2
 
 
 def test_report_is_self_contained_and_holds_every_part(published):
