@@ -23,7 +23,7 @@ run: setup
 	@mkdir -p "$(DAGSTER_HOME)"
 	$(UV) run gipr run data/raw
 
-## test: set up, lint, then the whole test suite
+## test: set up, lint (ruff, the import-linter layer contracts in pyproject.toml), then the whole suite
 test: setup lint browser-deps
 	$(UV) run pytest -q -p no:cacheprovider
 
@@ -35,6 +35,7 @@ browser-deps:
 lint: setup
 	$(UV) run ruff check gipr_pipeline gipr_pipeline_tests
 	$(UV) run ruff format --check gipr_pipeline gipr_pipeline_tests
+	$(UV) run lint-imports --no-logo --no-cache
 
 format: setup
 	$(UV) run ruff check --fix gipr_pipeline gipr_pipeline_tests

@@ -38,11 +38,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gipr_pipeline import rules  # noqa: E402
-from gipr_pipeline.batch import bulk_gc, default_workers, discover, imap_ordered  # noqa: E402
-from gipr_pipeline.parse import parse_path  # noqa: E402
+from gipr_pipeline.corpus.synth import Shares, read_truth, score, write_corpus  # noqa: E402
+from gipr_pipeline.parser import rules  # noqa: E402
+from gipr_pipeline.parser.batch import bulk_gc, default_workers, discover, imap_ordered  # noqa: E402
+from gipr_pipeline.parser.parse import parse_path  # noqa: E402
 from gipr_pipeline.readers import DecodeError, to_text  # noqa: E402
-from gipr_pipeline.synth import Shares, read_truth, score, write_corpus  # noqa: E402
 
 TARGETS = {
     "check_per_core": 3500,  # reports/s
@@ -245,7 +245,7 @@ def pipeline(reports: Path, args, workers: int) -> dict:
     jsonl = work / "cli.jsonl"
     with jsonl.open("wb") as f:
         wall, rss, rc = run_measured(
-            [sys.executable, "-m", "gipr_pipeline.cli", "parse", "--json",
+            [sys.executable, "-m", "gipr_pipeline.cli.main", "parse", "--json",
              "--workers", str(workers), str(reports)],
             stdout=f,
         )  # fmt: skip
@@ -259,7 +259,7 @@ def pipeline(reports: Path, args, workers: int) -> dict:
         p.unlink(missing_ok=True)
     code = (
         "import json, sys\n"
-        "from gipr_pipeline.orchestrate import materialize_years\n"
+        "from gipr_pipeline.cli.orchestrate import materialize_years\n"
         f"s = materialize_years({str(reports)!r}, {str(wh)!r}, years=[{args.year}])\n"
         "print()\n"
         "json.dump({k: s[k] for k in ('ok', 'seconds', 'runs', 'tables')}, sys.stdout, default=str)\n"

@@ -21,13 +21,13 @@ from dagster import (
     multi_asset,
 )
 
-from gipr_pipeline import ingest, marts
 from gipr_pipeline.defs.io import PARTITION_EXPR, stage_root
 from gipr_pipeline.defs.partitions import partition_years, years_partitions
 from gipr_pipeline.defs.resources import GiprPaths
 from gipr_pipeline.defs.types import pandera_type, table_schema, validate
-from gipr_pipeline.parts import Parts
-from gipr_pipeline.schemas import SCHEMAS
+from gipr_pipeline.marts import ingest, marts
+from gipr_pipeline.marts.parts import Parts
+from gipr_pipeline.marts.schemas import SCHEMAS
 
 
 def _meta(name: str) -> dict:

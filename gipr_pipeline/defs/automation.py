@@ -21,9 +21,9 @@ from dagster import (
     sensor,
 )
 
-from gipr_pipeline import inventory
 from gipr_pipeline.defs.partitions import TIMEZONE, partition_years, years_partitions
 from gipr_pipeline.defs.resources import GiprPaths
+from gipr_pipeline.marts import ingest, inventory
 
 JOB_NAME = "gipr_year"
 
@@ -58,7 +58,7 @@ def raw_folder_sensor(context: SensorEvaluationContext, gipr: GiprPaths):
     # No run_key: a file removed then restored returns to an earlier state, which must run
     # again; the cursor alone makes each change request its years once.
     before: dict[str, int] = json.loads(context.cursor) if context.cursor else {}
-    after = inventory.scan_years(gipr.raw_path, partition_years(), known=before)
+    after = ingest.scan_years(gipr.raw_path, partition_years(), known=before)
     affected = sorted(inventory.affected_years(before, after))
     cursor = json.dumps(after, sort_keys=True, separators=(",", ":"))
     if not affected:

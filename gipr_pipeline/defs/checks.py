@@ -16,7 +16,6 @@ from dagster import (
     asset_check,
 )
 
-from gipr_pipeline import marts
 from gipr_pipeline.defs.assets import (
     applications,
     applications_checked,
@@ -26,7 +25,8 @@ from gipr_pipeline.defs.assets import (
     review_litigation,
 )
 from gipr_pipeline.defs.partitions import years_partitions
-from gipr_pipeline.parts import Parts
+from gipr_pipeline.marts import marts
+from gipr_pipeline.marts.parts import Parts
 
 FIRST_FAILURES = 10
 

@@ -25,9 +25,9 @@ from dagster import (
     asset_check,
 )
 
-from gipr_pipeline import continuity
 from gipr_pipeline.defs.assets import _kw
 from gipr_pipeline.defs.partitions import partition_years, years_partitions
+from gipr_pipeline.marts import continuity
 
 # allow_nonexistent_upstream_partitions is a beta parameter; the first partition (2019) has
 # no 2018 to read, which is exactly what it allows.

@@ -61,7 +61,7 @@ from dagster import (
 )
 from pydantic import Field, PrivateAttr
 
-from gipr_pipeline.parts import Parts
+from gipr_pipeline.marts.parts import Parts
 
 # Partition column → SQL expression comparable with the yearly time window's bounds (asset
 # metadata; a partition is exactly the rows with ``year = Y``).
@@ -164,7 +164,7 @@ def _sql_list(files: list[str]) -> str:
 
 def _schema_of(table: str) -> dict[str, pl.DataType]:
     """The asset's columns from its pandera model (for an empty load)."""
-    from gipr_pipeline.schemas import SCHEMAS
+    from gipr_pipeline.marts.schemas import SCHEMAS
 
     model = SCHEMAS.get(table)
     if model is None:

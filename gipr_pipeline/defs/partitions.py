@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dagster import TimeWindowPartitionsDefinition
 
-from gipr_pipeline.inventory import FIRST_YEAR
+from gipr_pipeline.marts.inventory import FIRST_YEAR
 
 TIMEZONE = "Asia/Shanghai"  # the reports' statistical year is a Chinese calendar year
 

@@ -1,5 +1,5 @@
 """``data_quality_docs``: the year's marts validated by the Great Expectations suites of
-``gipr_pipeline.quality``, Data Docs written as static HTML, one asset check per mart.
+``gipr_pipeline.outputs.quality``, Data Docs written as static HTML, one asset check per mart.
 
 The asset stores nothing in the warehouse (it returns a ``MaterializeResult``): what it makes is
 the Data Docs folder, linked from its metadata (``docs`` path, ``docs_url``) so the UI shows where
@@ -26,9 +26,9 @@ from dagster import (
 )
 from pydantic import Field
 
-from gipr_pipeline import quality, report
 from gipr_pipeline.defs.partitions import years_partitions
-from gipr_pipeline.paths import DEFAULT_WAREHOUSE, docs_dir_for
+from gipr_pipeline.outputs import quality, report
+from gipr_pipeline.outputs.paths import DEFAULT_WAREHOUSE, docs_dir_for
 
 # Partitioned check specs are a preview in dagster 1.13 (see defs/checks.py).
 warnings.filterwarnings("ignore", category=PreviewWarning, message=".*partitions_def.*")

@@ -1,13 +1,13 @@
-"""``annual_report``: the year's self-contained HTML report (``gipr_pipeline.report``), written
+"""``annual_report``: the year's self-contained HTML report (``gipr_pipeline.outputs.report``), written
 to ``<docs_dir>/reports/annual_report_<year>.html``; its path is in the asset's metadata so the
 UI links it. Stores nothing in the warehouse (returns a ``MaterializeResult``)."""
 
 import polars as pl
 from dagster import AssetExecutionContext, AssetIn, MaterializeResult, MetadataValue, asset
 
-from gipr_pipeline import report
 from gipr_pipeline.defs.partitions import years_partitions
 from gipr_pipeline.defs.quality import GiprDocs
+from gipr_pipeline.outputs import report
 
 
 @asset(

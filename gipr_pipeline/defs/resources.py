@@ -13,7 +13,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from gipr_pipeline.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE
+from gipr_pipeline.outputs.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE
 
 
 class GiprPaths(ConfigurableResource):

@@ -22,7 +22,7 @@ from dagster import (
 )
 from pandera.errors import SchemaError, SchemaErrors
 
-from gipr_pipeline.parts import Parts
+from gipr_pipeline.marts.parts import Parts
 
 MAX_FAILURES_SHOWN = 20
 

@@ -11,7 +11,7 @@ such a file arrives: the plain-text path stays fast.
 
 from __future__ import annotations
 
-from gipr_pipeline.decode import DecodeError, decode_bytes, normalize
+from gipr_pipeline.readers.decode import DecodeError, decode_bytes, normalize
 from gipr_pipeline.readers.document import Document
 from gipr_pipeline.readers.sniff import BINARY, DOCX, HTML, PDF, ZIP, sniff
 

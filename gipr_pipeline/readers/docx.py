@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import re
 
-from gipr_pipeline.decode import DecodeError, normalize
+from gipr_pipeline.readers.decode import DecodeError, normalize
 from gipr_pipeline.readers.document import Document
 from gipr_pipeline.readers.grid import GridCell, cell_text, grid_lines, join_lines
 

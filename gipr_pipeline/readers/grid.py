@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gipr_pipeline.decode import normalize
+from gipr_pipeline.readers.decode import normalize
 
 _WS = re.compile(r"\s+")
 # Text that can stand in a numeric cell: digits, separators, the dashes used for zero.

@@ -23,7 +23,7 @@ import codecs
 import html as html_lib
 import re
 
-from gipr_pipeline.decode import DecodeError, normalize
+from gipr_pipeline.readers.decode import DecodeError, normalize
 from gipr_pipeline.readers.document import Document
 from gipr_pipeline.readers.grid import cell_text, grid_lines, join_lines, place_html_rows
 

@@ -20,7 +20,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from gipr_pipeline.decode import DecodeError, normalize
+from gipr_pipeline.readers.decode import DecodeError, normalize
 from gipr_pipeline.readers.document import Document
 from gipr_pipeline.readers.grid import GridCell, cell_text, grid_lines, join_lines
 

@@ -11,13 +11,13 @@ import polars as pl
 import pytest
 from dagster import AssetKey, DagsterInstance, evaluate_automation_conditions, materialize
 
-from gipr_pipeline.definitions import build_defs
+from gipr_pipeline.cli.orchestrate import materialize_years
+from gipr_pipeline.corpus.render import LAYOUTS, Style, random_truth, render_report
 from gipr_pipeline.defs.assets import ASSETS
 from gipr_pipeline.defs.continuity import ASSETS as CONTINUITY_ASSETS
+from gipr_pipeline.defs.definitions import build_defs
 from gipr_pipeline.defs.io import WarehouseIOManager
 from gipr_pipeline.defs.resources import GiprPaths
-from gipr_pipeline.orchestrate import materialize_years
-from gipr_pipeline.render import LAYOUTS, Style, random_truth, render_report
 from gipr_pipeline.template import load_template
 from gipr_pipeline_tests.defs.conftest import table
 

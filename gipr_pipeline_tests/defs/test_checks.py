@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from gipr_pipeline import marts
 from gipr_pipeline.defs.checks import applications_checked_gate, nothing_lost
+from gipr_pipeline.marts import marts
 from gipr_pipeline_tests.defs.conftest import table
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from dagster import AssetKey, Definitions, EnvVar
 
-from gipr_pipeline.definitions import build_defs, defs
+from gipr_pipeline.defs.definitions import build_defs, defs
 from gipr_pipeline.defs.partitions import years_partitions
-from gipr_pipeline.quality import MARTS
-from gipr_pipeline.schemas import SCHEMAS
+from gipr_pipeline.marts.schemas import SCHEMAS
+from gipr_pipeline.outputs.quality import MARTS
 from gipr_pipeline_tests.defs.conftest import table
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -3,7 +3,7 @@ four reports (four contents), each with exactly the truth's facts, formats recor
 
 import random
 
-from gipr_pipeline.render import Style, random_truth, render_report
+from gipr_pipeline.corpus.render import Style, random_truth, render_report
 
 from ..readers.builders import HtmlStyle, docx_bytes, html_page, layout, pdf_bytes
 from .conftest import checks, run_year, table

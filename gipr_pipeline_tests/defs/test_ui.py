@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance
 
-from gipr_pipeline.orchestrate import materialize_years
-from gipr_pipeline.schemas import SCHEMAS
+from gipr_pipeline.cli.orchestrate import materialize_years
+from gipr_pipeline.marts.schemas import SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[2]
 

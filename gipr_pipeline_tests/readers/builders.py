@@ -2,7 +2,7 @@
 
 The report is first laid out as blocks (paragraphs and tables whose cells carry row and column
 spans, as portals print the template); each format then writes the same blocks. Truth tables come
-from :func:`gipr_pipeline.render.random_truth`; the prose mirrors ``render.render_report`` so the
+from :func:`gipr_pipeline.corpus.render.random_truth`; the prose mirrors ``render.render_report`` so the
 plain-text rendering of the same truth is the ".txt copy" of the same report.
 """
 
@@ -13,8 +13,8 @@ import io
 import random
 from dataclasses import dataclass, field
 
+from gipr_pipeline.corpus.render import Truth
 from gipr_pipeline.readers.grid import place_html_rows
-from gipr_pipeline.render import Truth
 from gipr_pipeline.template import Table
 
 # A cell as printed: (text, rowspan, colspan); a table: its rows of cells.

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from gipr_pipeline.render import Truth, random_truth
+from gipr_pipeline.corpus.render import Truth, random_truth
 
 from .builders import Layout, layout, pick_blanks
 

@@ -4,7 +4,7 @@ fields after the row label are the printed cells (blank cells as empty fields) b
 
 from __future__ import annotations
 
-from gipr_pipeline.render import Truth
+from gipr_pipeline.corpus.render import Truth
 
 from .builders import Layout, TableBlock, _fmt
 

@@ -5,8 +5,8 @@ import random
 
 import pytest
 
-from gipr_pipeline.model import REJECTION_REASONS
-from gipr_pipeline.parse import parse_bytes
+from gipr_pipeline.parser.model import REJECTION_REASONS
+from gipr_pipeline.parser.parse import parse_bytes
 from gipr_pipeline.readers import DecodeError, to_text
 
 from .builders import HtmlStyle, docx_bytes, html_page, pdf_bytes

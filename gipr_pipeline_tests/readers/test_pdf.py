@@ -88,7 +88,7 @@ def test_corrupt_pdf_is_unreadable(data):
 
 
 def test_table_split_across_pages_parses_back():
-    from gipr_pipeline.parse import parse_bytes
+    from gipr_pipeline.parser.parse import parse_bytes
 
     from .conftest import make
 

@@ -5,8 +5,8 @@ import random
 
 import pytest
 
-from gipr_pipeline.parse import parse_bytes, parse_path
-from gipr_pipeline.render import Style, random_truth, render_report
+from gipr_pipeline.corpus.render import Style, random_truth, render_report
+from gipr_pipeline.parser.parse import parse_bytes, parse_path
 from gipr_pipeline.template import load_template
 
 from .builders import HtmlStyle, docx_bytes, html_page, layout, pdf_bytes, pick_blanks

@@ -1,0 +1,109 @@
+"""`gipr run` and `gipr backfill`: the Dagster job from the command line.
+
+The same Definitions as the UI, run in-process one year partition at a time
+(``orchestrate.materialize_years``); Dagster is imported only when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from gipr_pipeline.outputs.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, docs_dir_for
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"raw folder: [bold]{summary['raw_dir']}[/bold]")
+    console.print(f"warehouse:  [bold]{summary['warehouse']}[/bold]")
+    console.print(
+        f"docs:       [bold]{summary['docs']}[/bold] (quality/<year>/index.html: Data Docs; "
+        "reports/annual_report_<year>.html)"
+    )
+    console.print(f"years:      {', '.join(map(str, summary['years'])) or '(none found)'}")
+    for run in summary["runs"]:
+        failed = [name for name, ok in run["checks"].items() if not ok]
+        status = (
+            "[green]ok[/green]" if run["success"] else f"[red]failed[/red] {run['failed_steps']}"
+        )
+        checks = f"{len(run['checks']) - len(failed)}/{len(run['checks'])} checks pass"
+        if failed:
+            checks += f" ([yellow]failing: {', '.join(failed)}[/yellow])"
+        console.print(f"  {run['year']}: run {status} in {run['seconds']:.1f}s, {checks}")
+    years = sorted({y for rows in summary["tables"].values() for y in rows})
+    t = Table(title="warehouse tables (rows per year)")
+    t.add_column("table")
+    for y in years:
+        t.add_column(str(y), justify="right")
+    for name, rows in summary["tables"].items():
+        t.add_row(name, *(str(rows.get(y, 0)) for y in years))
+    console.print(t)
+    console.print(f"total {summary['seconds']:.1f}s")
+
+
+def _materialize(args: argparse.Namespace, years: list[int] | None) -> int:
+    from gipr_pipeline.cli.orchestrate import materialize_years
+
+    try:
+        summary = materialize_years(args.raw_dir, args.warehouse, years)
+    except ValueError as e:
+        print(f"gipr: error: {e}", file=sys.stderr)
+        return 2
+    summary["docs"] = str(Path(docs_dir_for(args.warehouse)).resolve())
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        _print_summary(summary)
+    # Failing balance checks are findings about the reports, not a broken run.
+    return 0 if all(r["success"] for r in summary["runs"]) else 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return _materialize(args, None)
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    first, _, last = args.years.partition("...")
+    try:
+        years = list(range(int(first), int(last or first) + 1))
+    except ValueError:
+        print(
+            f"gipr: error: --years takes YEAR or FIRST...LAST, not {args.years!r}", file=sys.stderr
+        )
+        return 2
+    return _materialize(args, years)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "raw_dir",
+            nargs="?",
+            default=DEFAULT_RAW_DIR,
+            help=f"raw report folder (default {DEFAULT_RAW_DIR})",
+        )
+        sp.add_argument(
+            "--warehouse",
+            default=DEFAULT_WAREHOUSE,
+            help=f"DuckDB file (default {DEFAULT_WAREHOUSE})",
+        )
+        sp.add_argument("--json", action="store_true", help="print the run summary as JSON")
+
+    sp = sub.add_parser(
+        "run", help="materialize every year partition the raw folder holds (Dagster, in-process)"
+    )
+    common(sp)
+    sp.set_defaults(func=cmd_run)
+
+    sp = sub.add_parser(
+        "backfill", help="(re)materialize a range of year partitions, e.g. --years 2019...2024"
+    )
+    common(sp)
+    sp.add_argument("--years", required=True, help="YEAR or FIRST...LAST (inclusive)")
+    sp.set_defaults(func=cmd_backfill)

@@ -1,0 +1,143 @@
+"""Report metadata: agency, statistical year, publication date, template version, phone."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from gipr_pipeline.parser.model import ReportMeta
+
+_PERIOD = re.compile(
+    r"(20\d{2})\s*年\s*0?1\s*月\s*0?1\s*日?\s*(?:起)?\s*(?:至|到|—|-|~)\s*(20\d{2})\s*年\s*12\s*月\s*31\s*日"
+)
+_PERIOD_YEAR = re.compile(r"统计期限[^。\n]{0,12}?(20\d{2})\s*年")
+_TITLE = re.compile(
+    r"^(?:关于)?(.{2,80}?)\s*(20\d{2})\s*年度?\s*(?:政府)?信息公开(?:工作)?年度报告"
+)
+_TITLE_YEAR_ONLY = re.compile(r"^(20\d{2})\s*年度?\s*(.{0,40}?)(?:政府)?信息公开(?:工作)?年度报告")
+_PUBLISHED = re.compile(
+    r"(?:发布日期|发布时间|发文日期|成文日期|日期)\s*[::]?\s*(20\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
+)
+_DATE_LINE = re.compile(r"^(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+_DATE_LINE_ISO = re.compile(r"^(20\d{2})-(\d{1,2})-(\d{1,2})$")
+_PHONE = re.compile(r"电话\s*[::]?\s*[((]?\s*((?:0\d{2,3}\s*[-—]\s*)?\d{7,8})")
+_AGENCY_SUFFIX = re.compile(
+    r"(人民政府|办公室|办公厅|委员会|局|厅|中心|院|所|处|站|队|部|会|署|办|馆|街道办事处|管委会|政府)$"
+)
+_INTRO_AGENCY = (
+    re.compile(r"由\s*([^,,。()()]{2,40}?)\s*(?:编写|编制|制作)"),
+    re.compile(r"全文包括\s*([^,,。]{2,40}?)\s*(?:政府信息公开)?总体情况"),
+    re.compile(r"请与\s*([^,,。()()]{2,40}?)\s*联系"),
+)
+_WS = re.compile(r"\s+")
+_AGENCY_TRIM = re.compile(r"^[-—::\s]+|[-—::\s]+$|\s+")
+_REFERENCE = {
+    "2021": ("2021〕30号", "2021]30号", "2021〕30", "(2021)30号"),
+    "2019": ("2019〕60号", "2019]60号", "(2019)60号"),
+}
+
+
+def _iso(y: str, m: str, d: str) -> str | None:
+    try:
+        return date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+def _clean_agency(name: str) -> str:
+    return _AGENCY_TRIM.sub("", name)
+
+
+def find_title(preamble_lines: list[str]) -> tuple[str | None, int | None]:
+    """Agency and year from a title line such as "XX局2022年度政府信息公开工作年度报告"."""
+    for ln in preamble_lines[:8]:
+        s = ln.lstrip("-•* ").strip()
+        m = _TITLE.match(s)
+        if m:
+            return _clean_agency(m.group(1)), int(m.group(2))
+        m = _TITLE_YEAR_ONLY.match(s)
+        if m:
+            agency = _clean_agency(m.group(2)) if m.group(2) else None
+            return agency or None, int(m.group(1))
+    return None, None
+
+
+def find_signature(tail_lines: list[str]) -> tuple[str | None, str | None]:
+    """Agency and date from a signature block at the end: "XX局" then "2025年1月22日"."""
+    lines = [ln.strip() for ln in tail_lines if ln.strip()]
+    for i in range(len(lines) - 1, max(len(lines) - 4, -1), -1):
+        m = _DATE_LINE.match(lines[i]) or _DATE_LINE_ISO.match(lines[i])
+        if not m:
+            continue
+        published = _iso(*m.groups())
+        agency = None
+        if i > 0 and len(lines[i - 1]) <= 40 and _AGENCY_SUFFIX.search(lines[i - 1]):
+            agency = _clean_agency(lines[i - 1])
+        return agency, published
+    return None, None
+
+
+def referenced_template(text: str) -> str | None:
+    """The template version named by its circular (国办公开办函〔2021〕30号 / 〔2019〕60号)."""
+    head = text[:4000]
+    # Fast path: the first version's reference printed without spaces in it.
+    first, refs = next(iter(_REFERENCE.items()))
+    if any(r in head for r in refs):
+        return first
+    compact = _WS.sub("", head)
+    for version, refs in _REFERENCE.items():
+        if any(r in compact for r in refs):
+            return version
+    return None
+
+
+def extract(preamble: str, full_text: str) -> ReportMeta:
+    return extract_checked(preamble, full_text)[0]
+
+
+def extract_checked(preamble: str, full_text: str) -> tuple[ReportMeta, list[str]]:
+    """The metadata, and problems about it: ``year_conflict`` when the report states two
+    different years (统计期限 vs title, or a 统计期限 spanning two years). The 统计期限 year wins
+    (it is what the numbers cover), then the title's."""
+    problems: list[str] = []
+    meta = ReportMeta()
+    pre_lines = preamble.split("\n") if preamble else []
+    title_agency, title_year = find_title(pre_lines)
+    all_lines = full_text.split("\n")
+    sig_agency, sig_date = find_signature(all_lines[-6:])
+
+    m = _PUBLISHED.search(preamble) if preamble else None
+    meta.published = _iso(*m.groups()) if m else sig_date
+
+    head = full_text[:3000]
+    m = _PERIOD.search(head)
+    if m and m.group(1) != m.group(2):
+        problems.append(
+            f"year_conflict: 统计期限 runs from {m.group(1)} to {m.group(2)} (not one calendar year)"
+        )
+    if (m and m.group(1) == m.group(2)) or (m := _PERIOD_YEAR.search(head)) is not None:
+        meta.year = int(m.group(1))
+        if title_year is not None and title_year != meta.year:
+            problems.append(
+                f"year_conflict: 统计期限 says {meta.year}, the title {title_year};"
+                f" {meta.year} is used"
+            )
+    elif title_year is not None:
+        meta.year = title_year
+    elif meta.published is not None:
+        # Reports are due by 31 January for the year before.
+        meta.year = int(meta.published[:4]) - 1
+
+    agency = title_agency or sig_agency
+    if agency is None:
+        for pat in _INTRO_AGENCY:
+            m = pat.search(head)
+            if m and _AGENCY_SUFFIX.search(m.group(1).strip()):
+                agency = _clean_agency(m.group(1))
+                break
+    meta.agency = agency
+
+    m = _PHONE.search(head)
+    if m:
+        meta.phone = re.sub(r"\s+", "", m.group(1)).replace("—", "-")
+    return meta, problems

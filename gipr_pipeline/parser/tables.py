@@ -1,0 +1,476 @@
+"""Read the template's tables out of section text, whatever the layout.
+
+The text is cut into cells (pipes, tabs, line breaks, or whitespace before trailing numbers);
+rows are anchored on their labels (through the template's aliases, spaces and numbering ignored,
+truncated or split labels tolerated), and each row then reads the template's number of cells in
+the template's column order. Headers need no parsing: the template fixes the column order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import TypeVar
+
+from gipr_pipeline.parser.model import Fact
+from gipr_pipeline.template import Row, Table
+
+# Cell kinds. A WEAK blank is an empty field after a row's last value on its line: a blank
+# cell if the row is short of values, otherwise just the layout's trailing separators.
+TEXT, VALUE, MARK, BLANK, WEAK = 0, 1, 2, 3, 4
+
+_NUM = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_MARK = r"(?:[—–-]{1,2}|/|无)"
+_NUM_RE = re.compile(_NUM)
+_MARK_RE = re.compile(_MARK)
+# A number with the decorations people type into cells: "约10", "10件".
+_DECORATED_RE = re.compile(r"(约|大约|近)?\s*(" + _NUM + r")\s*(件|条|个|项|次|人|万元|元)?")
+# A bare-layout field: a label followed by whitespace-separated numbers.
+_TRAILING_NUMS = re.compile(r"^(.*?)((?:\s+(?:" + _NUM + "|" + _MARK + r"))+)\s*$")
+_PAD = " \u3000"  # padding around a field's text
+_WS = re.compile(r"\s+")
+_NUMBERING = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}\s*[、.,,．]|[((]\s*[一二三四五六七八九十\d]{1,3}\s*[))]|\d{1,2}\s*[.、．)](?!\d))\s*"
+)
+# The window of template rows a label may match ahead of the next expected row: wide enough to
+# skip a few missing rows, narrow enough that a column header ("其他", "总计") can't match a row
+# far down the table.
+_WINDOW = 3
+_MIN_PREFIX = 3
+
+
+@dataclass(slots=True)
+class Cell:
+    text: str
+    kind: int
+    value: int | float | None = None
+    decorated: bool = False
+    key: str = ""  # label_key(text), for TEXT cells
+    # A non-negative whole count printed plainly: stored with nothing to name (the common case).
+    plain: bool = False
+
+
+@dataclass(slots=True)
+class TableRead:
+    found: bool
+    values: dict[tuple[str, str], int | float] = field(default_factory=dict)
+    # The table's facts in template order (rows, then columns), as stored.
+    facts: list[Fact] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    blanks: list[tuple[str, str, str]] = field(default_factory=list)  # (row, column, printed)
+
+
+def _number(text: str) -> int | float:
+    t = text.replace(",", "")
+    return float(t) if "." in t else int(t)
+
+
+# Cells are never modified once made, so one Cell serves every equal text (and one tuple of
+# cells every equal line): reports repeat the same few cell texts ("0", "—", row labels) and
+# lines ("0 |", "规章 | 0 | 0 | 0 |") thousands of times. Bounded and small: cleared when full,
+# as most lines with counts are seen once, and a big cache of them only slows every lookup
+# and every garbage collection (8k entries refill in a few hundred reports).
+_CACHE_MAX = 8192
+_V = TypeVar("_V")
+_CELL_CACHE: dict[str, Cell] = {}
+_LINE_CACHE: dict[str, tuple[tuple[Cell, ...], tuple[int, ...]]] = {}
+
+
+def _memo(cache: dict[str, _V], key: str, make: Callable[[str], _V]) -> _V:
+    """``make(key)``, kept in ``cache`` (cleared when full)."""
+    got = cache.get(key)
+    if got is None:
+        if len(cache) >= _CACHE_MAX:
+            cache.clear()
+        got = cache[key] = make(key)
+    return got
+
+
+def classify(text: str) -> Cell:
+    return _memo(_CELL_CACHE, text, _classify)
+
+
+def _classify(text: str) -> Cell:
+    if _NUM_RE.fullmatch(text):
+        v = _number(text)
+        return Cell(text, VALUE, v, plain=v.__class__ is int and v >= 0)
+    if _MARK_RE.fullmatch(text):
+        return Cell(text, MARK, 0)
+    m = _DECORATED_RE.fullmatch(text)
+    if m and (m.group(1) or m.group(3)):
+        return Cell(text, VALUE, _number(m.group(2)), decorated=True)
+    return Cell(text, TEXT, key=label_key(text))
+
+
+# "约 10" is one decorated number, not a label "约" and a number.
+_DECORATIONS = frozenset({"约", "大约", "近"})
+_FIELD_CACHE: dict[str, tuple[tuple[Cell, ...], bool]] = {}
+
+
+def _split_field(raw: str) -> tuple[tuple[Cell, ...], bool]:
+    """The cells of one field as printed between separators, and whether it held a value."""
+    f = raw.strip(_PAD)
+    if not f:
+        return (_BLANK,), False  # an empty field between separators: a blank cell
+    # A label with its numbers ("规章 0 9 6", the bare layout) is split without classifying the
+    # whole field: such lines are unique per report and would only fill the cell cache.
+    m = _TRAILING_NUMS.match(f)
+    if m is None or m.group(1) in _DECORATIONS:
+        c = classify(f)
+        return (c,), c.kind != TEXT
+    head = m.group(1)  # a number too when the whole field is numbers
+    nums = tuple(classify(part) for part in m.group(2).split())
+    return ((classify(head), *nums) if head else nums), True
+
+
+_BLANK = Cell("", BLANK)
+_WEAK = Cell("", WEAK)
+
+
+def tokenize(text: str) -> list[Cell]:
+    """Cut section text into cells.
+
+    Empty fields are blank cells only on lines that also hold values (a row's interior
+    blanks), or as a line holding a lone "|" (one cell per line); on header lines they are
+    layout. A line's final separator ends the line and holds no cell.
+    """
+    return _tokenize(text)[0]
+
+
+def _tokenize(text: str) -> tuple[list[Cell], list[int]]:
+    """The cells, and the indices of the TEXT cells among them."""
+    cells: list[Cell] = []
+    texts: list[int] = []
+    cache = _LINE_CACHE
+    for line in text.split("\n"):
+        got = cache.get(line)
+        if got is None:
+            if len(cache) >= _CACHE_MAX:
+                cache.clear()
+            line_cells = _tokenize_line(line)
+            got = cache[line] = (
+                line_cells,
+                tuple(i for i, c in enumerate(line_cells) if c.kind == TEXT),
+            )
+        line_cells, offsets = got
+        if offsets:
+            base = len(cells)
+            texts += [base + o for o in offsets] if base else offsets
+        cells += line_cells
+    return cells, texts
+
+
+def _tokenize_line(line: str) -> tuple[Cell, ...]:
+    s = line.strip(" \u3000")  # not tabs: a trailing tab holds a (blank) cell
+    bare = s.strip()
+    if not bare:
+        return ()
+    if bare == "|":  # a lone "|" (with a tab, say): one blank cell
+        return (_BLANK,)
+    if s[0] == "|":  # markdown border
+        s = s[1:].lstrip()
+    # Fields as printed, padding and all: the field cache strips them (most lines are new, and
+    # str.split is several times faster than a regex that also eats the padding).
+    fields = (s.replace("\t", "|") if "\t" in s else s).split("|")
+    if s[-1] == "|" and len(fields) > 1:
+        fields.pop()  # the line's terminating pipe holds no cell
+    trailing = 0
+    while fields and not fields[-1].strip(_PAD):
+        fields.pop()
+        trailing += 1
+    line_cells: list[Cell] = []
+    has_value = False
+    fields_cache = _FIELD_CACHE
+    for f in fields:
+        got = fields_cache.get(f)
+        if got is None:
+            got = _memo(fields_cache, f, _split_field)
+        line_cells += got[0]
+        if got[1]:
+            has_value = True
+    if not has_value:
+        # "行政处罚 | |": a label whose one cell is blank.
+        return (*(c for c in line_cells if c.kind != BLANK), *(_WEAK,) * trailing)
+    if len(line_cells) > 1:
+        line_cells += (_WEAK,) * trailing
+    return tuple(line_cells)
+
+
+_KEY_CACHE: dict[str, str] = {}
+
+
+def label_key(text: str) -> str:
+    return _memo(_KEY_CACHE, text, _label_key)
+
+
+def _label_key(text: str) -> str:
+    key = _WS.sub("", text)
+    while True:
+        m = _NUMBERING.match(key)
+        if not m or m.end() == len(key):
+            return key
+        key = key[m.end() :]
+
+
+# Per table (templates are loaded once and cached, so their identity is stable).
+_ROW_KEYS: dict[int, tuple[Table, list[tuple[str, ...]]]] = {}
+_ROW_MATCH: dict[tuple[int, str], frozenset[int]] = {}
+
+
+def _row_keys(table: Table) -> list[tuple[str, ...]]:
+    hit = _ROW_KEYS.get(id(table))
+    if hit is None or hit[0] is not table:
+        keys = [tuple(label_key(a) for a in (r.aliases or (r.label,))) for r in table.rows]
+        hit = _ROW_KEYS[id(table)] = (table, keys)
+    return hit[1]
+
+
+def _rows_matching(key: str, table: Table) -> frozenset[int]:
+    """Indices of the table's rows whose aliases ``key`` matches (see ``_matches``)."""
+    ck = (id(table), key)
+    hit = _ROW_MATCH.get(ck)
+    if hit is None:
+        if len(_ROW_MATCH) >= _CACHE_MAX:
+            _ROW_MATCH.clear()
+        keys = _row_keys(table)
+        hit = _ROW_MATCH[ck] = frozenset(j for j, al in enumerate(keys) if _matches(key, al))
+    return hit
+
+
+def _matches(key: str, aliases: tuple[str, ...]) -> bool:
+    for a in aliases:
+        if key == a:
+            return True
+        if len(a) >= 4 and a in key:  # label with its group label or a note glued on
+            return True
+        if len(key) >= _MIN_PREFIX and len(a) > len(key) and a.startswith(key):  # truncated
+            return True
+    return False
+
+
+def find_anchors(
+    cells: list[Cell], table: Table, texts: list[int] | None = None
+) -> list[tuple[int, int]]:
+    """(row index in template, cell index) for each row label found, in order. ``texts``: the
+    indices of the TEXT cells, when known (see ``_tokenize``)."""
+    if texts is None:
+        texts = [i for i, c in enumerate(cells) if c.kind == TEXT]
+    anchors: list[tuple[int, int]] = []
+    nxt = 0
+    n = len(table.rows)
+    tid = id(table)
+    _row_keys(table)  # registers the table under its id
+    match = _ROW_MATCH
+    for i in texts:
+        if nxt >= n:
+            break
+        k = cells[i].key
+        if not k:
+            continue
+        rows = match.get((tid, k))
+        if rows is None:
+            rows = _rows_matching(k, table)
+        if not rows:
+            continue
+        for j in range(nxt, min(nxt + _WINDOW, n)):
+            if j in rows:
+                anchors.append((j, i))
+                nxt = j + 1
+                break
+    return anchors
+
+
+def take_values(span: list[Cell], n: int) -> tuple[list[Cell] | None, str | None]:
+    """The row's n cells from the cells between its label and the next label.
+
+    Text cells (group labels, split label tails) are skipped. Blank cells are zeros only when
+    the values alone fall short of the row's width and the blanks fill exactly that width.
+    """
+    if len(span) == n:
+        for c in span:
+            if not VALUE <= c.kind <= MARK:
+                break
+        else:
+            return span, None  # the common case: exactly the row's values
+    seq = [c for c in span if c.kind != TEXT]
+    filled = [c for c in seq if c.kind in (VALUE, MARK)]
+    if len(filled) == n:
+        return filled, None
+    if len(filled) < n:
+        for kinds in ((VALUE, MARK, BLANK), (VALUE, MARK, BLANK, WEAK)):
+            cand = [c for c in seq if c.kind in kinds]
+            head = cand[:n]
+            if len(head) == n and sum(c.kind in (VALUE, MARK) for c in head) == len(filled):
+                return head, None
+    blanks = sum(c.kind == BLANK for c in seq)
+    return None, f"expected {n} cells, found {len(filled)}" + (
+        f" and {blanks} blank" if blanks else ""
+    )
+
+
+# Per row (templates are cached, so rows keep their identity): each cell's key and a cache of
+# its facts by value. Facts are immutable, so one Fact serves every report with the same count
+# in the same cell (most cells of most reports hold the same few small numbers).
+_FACTS_PER_CELL = 256
+_new_tuple = tuple.__new__
+
+
+class _CellFacts(dict):
+    """One cell's facts by value; a value not seen yet makes its Fact (kept while there is room)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple[str, str, str]):
+        super().__init__()
+        self.key = key
+
+    def __missing__(self, v: int | float) -> Fact:
+        f = _new_tuple(Fact, (*self.key, v))  # Fact(...) without its Python-level __new__
+        if len(self) < _FACTS_PER_CELL:
+            self[v] = f
+        return f
+
+
+_Slots = tuple[tuple[tuple[str, str], ...], tuple[_CellFacts, ...], bool]
+_ROW_SLOTS: dict[int, tuple[Row, _Slots]] = {}
+_PLAIN = attrgetter("plain")
+_VALUE = attrgetter("value")
+_FACT_OF = _CellFacts.__getitem__
+
+
+def _row_slots(row: Row, table: Table) -> _Slots:
+    hit = _ROW_SLOTS.get(id(row))
+    if hit is None or hit[0] is not row:
+        keys = tuple((row.code, c) for c in row.columns)
+        facts = tuple(_CellFacts((table.code, row.code, c)) for c in row.columns)
+        decimal = row.decimal or bool(table.decimal_columns)
+        hit = _ROW_SLOTS[id(row)] = (row, (keys, facts, decimal))
+    return hit[1]
+
+
+def _store(read: TableRead, table: Table, row: Row, cells: list[Cell]) -> None:
+    keys, cell_facts, decimal = _row_slots(row, table)
+    if decimal:
+        for key, c in zip(keys, cells, strict=True):
+            _store_cell(read, table, row, key, c)
+        return
+    if all(map(_PLAIN, cells)):  # the common row: plain counts, stored in C loops
+        vs = list(map(_VALUE, cells))
+        read.values.update(zip(keys, vs, strict=True))
+        read.facts += map(_FACT_OF, cell_facts, vs)
+        return
+    values = read.values
+    facts = read.facts
+    for key, fs, c in zip(keys, cell_facts, cells, strict=True):
+        if c.plain:
+            v = c.value
+        elif c.kind == MARK or c.kind == BLANK or c.kind == WEAK:
+            v = 0  # a zero printed as a mark or left blank: kept, and named
+            read.blanks.append((key[0], key[1], c.text))
+        else:
+            _store_cell(read, table, row, key, c)
+            continue
+        values[key] = v
+        facts.append(fs[v])
+
+
+def _store_cell(read: TableRead, table: Table, row: Row, key: tuple[str, str], c: Cell) -> None:
+    col = key[1]
+    v = c.value if c.value is not None else 0
+    if c.kind in (MARK, BLANK, WEAK):
+        read.blanks.append((row.code, col, c.text))
+    if c.decorated:
+        read.problems.append(f"non_numeric_cell: {table.code} {row.code}/{col} {c.text!r}")
+    if row.decimal or col in table.decimal_columns:
+        v = float(v)
+    elif isinstance(v, float):
+        if v.is_integer():
+            v = int(v)
+        else:
+            read.problems.append(f"non_integer_count: {table.code} {row.code}/{col} {c.text!r}")
+    if v < 0 and col not in table.signed:  # 本年增/减 (2019 section 二) may be negative
+        read.problems.append(f"negative_value: {table.code} {row.code}/{col} {c.text!r}")
+    read.values[key] = v
+    read.facts.append(Fact(table.code, row.code, col, v))
+
+
+def read_table(text: str, table: Table) -> TableRead:
+    cells, texts = _tokenize(text)
+    if table.unlabelled:
+        return _read_unlabelled(cells, table)
+    anchors = find_anchors(cells, table, texts)
+    # One stray label is not a table: at least two rows must anchor.
+    if len(anchors) < min(2, len(table.rows)):
+        return TableRead(found=False)
+    read = TableRead(found=True)
+    found_rows = {j for j, _ in anchors}
+    for j, row in enumerate(table.rows):
+        if j not in found_rows:
+            read.problems.append(f"row_missing: {table.code} {row.code}")
+    for a, (j, i) in enumerate(anchors):
+        end = anchors[a + 1][1] if a + 1 < len(anchors) else len(cells)
+        row = table.rows[j]
+        vals, why = take_values(cells[i + 1 : end], len(row.columns))
+        if vals is None:
+            read.problems.append(f"cell_count: {table.code} {row.code} {why}")
+            continue
+        _store(read, table, row, vals)
+    return read
+
+
+def _read_unlabelled(cells: list[Cell], table: Table) -> TableRead:
+    """review_litigation: one run of numbers (15, or 3 rows of 5) in template order. When the
+    run does not add up to the table's width, rows that carry their labels are read one by one
+    (a row printed all blank leaves nothing in the run; a table printed all blank, only its
+    labels)."""
+    first = next((i for i, c in enumerate(cells) if c.kind in (VALUE, MARK, BLANK)), None)
+    anchors = None
+    if first is None:
+        anchors = _row_label_anchors(cells, table)
+        if anchors is None:
+            return TableRead(found=False)
+        read = TableRead(found=True)
+    else:
+        vals, why = take_values(cells[first:], table.n_cells)
+        read = TableRead(found=True)
+        if vals is not None:
+            pos = 0
+            for row in table.rows:
+                k = len(row.columns)
+                _store(read, table, row, vals[pos : pos + k])
+                pos += k
+            return read
+        anchors = _row_label_anchors(cells, table)
+        if anchors is None:
+            read.problems.append(f"cell_count: {table.code} {why}")
+            return read
+    for j, i in enumerate(anchors):
+        end = anchors[j + 1] if j + 1 < len(anchors) else len(cells)
+        row = table.rows[j]
+        row_vals, row_why = take_values(cells[i + 1 : end], len(row.columns))
+        if row_vals is None:
+            read.problems.append(f"cell_count: {table.code} {row.code} {row_why}")
+            continue
+        _store(read, table, row, row_vals)
+    return read
+
+
+def _row_label_anchors(cells: list[Cell], table: Table) -> list[int] | None:
+    """The last run of the table's row labels, in order, each followed by a cell that is not
+    text (header lines also name the rows, but are followed by more header text)."""
+    anchors: list[int | None] = [None] * len(table.rows)
+    for i, c in enumerate(cells[:-1]):
+        if c.kind != TEXT or cells[i + 1].kind == TEXT:
+            continue
+        rows = _rows_matching(label_key(c.text), table)
+        for j in sorted(rows):
+            if j == 0 or anchors[j - 1] is not None:
+                anchors[j] = i
+                for later in range(j + 1, len(anchors)):
+                    anchors[later] = None
+                break
+    if any(a is None for a in anchors):
+        return None
+    return [a for a in anchors if a is not None]
