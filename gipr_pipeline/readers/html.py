@@ -157,6 +157,7 @@ def read_html(data: bytes) -> Document:
         if embedded is not None:
             lines, stats = embedded
             problems.append("html_from_script: the report was read from a JavaScript string")
+    problems += dict.fromkeys(stats.problems)
     if stats.hidden:
         problems.append(
             f"html_hidden_text: {stats.hidden} piece(s) of text with digits that the page hides "
@@ -212,7 +213,7 @@ def _decode(data: bytes, enc: str) -> tuple[str, str, bool]:
 
 
 class _Stats:
-    __slots__ = ("hidden", "images", "scripts", "styles", "tables")
+    __slots__ = ("hidden", "images", "problems", "scripts", "styles", "tables")
 
     def __init__(self, styles: Styles | None = None) -> None:
         self.tables = 0
@@ -220,6 +221,7 @@ class _Stats:
         self.hidden = 0  # elements with text that CSS or the hidden attribute hides
         self.scripts: list[str] = []
         self.styles = styles
+        self.problems: list[str] = []  # from the tables (merged_number_cell)
 
 
 def _parse(text: str):
@@ -404,7 +406,7 @@ def _table_lines(table, stats: _Stats, visible: bool = True) -> list[str]:
             text = cell_text(join_lines(_block_lines(td, stats, visible)))
             row.append((text, _span(td.get("rowspan"), len(rows)), _span(td.get("colspan"), 1000)))
         placed.append(row)
-    return grid_lines(place_html_rows(placed))
+    return grid_lines(place_html_rows(placed), stats.problems)
 
 
 def _block_lines(el, stats: _Stats, visible: bool = True) -> list[str]:
@@ -446,7 +448,7 @@ def _div_table_lines(el, stats: _Stats, visible: bool) -> list[str]:
     cols = {c.col for c in cells}
     if len(rows) < 2 or len(cols) < 2:
         return []
-    return grid_lines(cells)
+    return grid_lines(cells, stats.problems)
 
 
 def _items(el, stats: _Stats) -> list:
