@@ -101,14 +101,14 @@ def grid_lines(cells: list[GridCell], problems: list[str] | None = None) -> list
         if cell.numeric and (cell.colspan > 1 or cell.rowspan > 1):
             w = _value_columns(slots, cell) if cell.colspan > 1 else 1
             widths[id(cell)] = w
-            if cell.text and not _ZERO_LIKE.fullmatch(cell.text) and (w > 1 or cell.rowspan > 1):
-                if problems is not None:
-                    label = next((x.text for x in slots[cell.row] if x and not x.numeric), "")
-                    problems.append(
-                        f"merged_number_cell: {cell.text!r} is printed once over {w} column(s)"
-                        f" × {cell.rowspan} row(s) (row {label[:30]!r}); it cannot be split "
-                        "into its cells, so they were not read"
-                    )
+            unsplittable = cell.text and not _ZERO_LIKE.fullmatch(cell.text)
+            if unsplittable and (w > 1 or cell.rowspan > 1) and problems is not None:
+                label = next((x.text for x in slots[cell.row] if x and not x.numeric), "")
+                problems.append(
+                    f"merged_number_cell: {cell.text!r} is printed once over {w} column(s)"
+                    f" × {cell.rowspan} row(s) (row {label[:30]!r}); it cannot be split "
+                    "into its cells, so they were not read"
+                )
     lines = []
     for r in range(n_rows):
         fields: list[str] = []
