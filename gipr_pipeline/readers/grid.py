@@ -5,7 +5,8 @@ grid one table row per line, cells separated by `` | ``. The rules, shared by HT
 
 - a cell is written once, in the row and column where it starts;
 - a column span adds nothing (no empty padding fields, which the parser would take for blanks),
-  unless a number cell spans several *value* columns (the row above has separate cells there):
+  unless a number cell spans several *value* columns (the nearest header row above has
+  separate headings there):
 - a number cell merged over several value slots (columns, rows or both) shows one figure for all
   of them. A zero or a dash is what a person reads in each slot, so it is written in each; a blank
   stays an empty field in each (the parser names it as a blank); any other figure cannot be split
@@ -137,22 +138,16 @@ def grid_lines(cells: list[GridCell], problems: list[str] | None = None) -> list
 
 def _value_columns(slots: list[list[GridCell | None]], cell: GridCell) -> int:
     """How many value columns a number cell spanning columns covers: the number of separate
-    cells the nearest row above (with other cells in those columns) has there — or 1 when that
-    row has one cell of the same span there (a one-value row under its own heading, such as
-    行政许可's count under 本年处理决定数量)."""
+    cells over those columns in the nearest header row above (a row whose cells there are all
+    text) — 5 under 商业企业 … 其他, but 1 for 行政许可's one count under the one heading
+    本年处理决定数量 that spans the same columns. 1 when there is no such row."""
     cols = range(cell.col, cell.col + cell.colspan)
     for r in range(cell.row - 1, -1, -1):
         above: list[GridCell] = []
         for c in cols:
             x = slots[r][c]
-            if x is not None and x is not cell and (not above or above[-1] is not x):
+            if x is not None and (not above or above[-1] is not x):
                 above.append(x)
-        if not above:
-            continue
-        if len(above) > 1:
+        if above and all(not x.numeric for x in above):
             return len(above)
-        only = above[0]
-        if only.col == cell.col and only.colspan == cell.colspan and not only.numeric:
-            return 1
-        # The same span on a number row, or a wider title: look further up.
     return 1

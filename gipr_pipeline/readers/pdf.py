@@ -111,7 +111,8 @@ def read_pdf(data: bytes) -> Document:
 class _GlyphRemap:
     """Glyphs pdfminer cannot map to Unicode (``(cid:123)``) re-read from pdfium (pypdfium2,
     which pdfplumber itself depends on) at the same position on the page: pdfium maps some CID
-    fonts that pdfminer does not (e.g. in permissions-only encrypted files)."""
+    fonts that pdfminer does not (e.g. in permissions-only encrypted files). A character pdfium
+    flags with a Unicode map error is not taken (pdfium then echoes the glyph id)."""
 
     def __init__(self, data: bytes):
         self.data = data
@@ -142,6 +143,7 @@ class _GlyphRemap:
 
     def _pdfium_chars(self, index: int) -> dict[tuple[int, int], list[tuple[float, float, str]]]:
         import pypdfium2
+        import pypdfium2.raw as pdfium_c
 
         if self.doc is None:
             self.doc = pypdfium2.PdfDocument(self.data)
@@ -152,8 +154,8 @@ class _GlyphRemap:
             out: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
             for i in range(text.count_chars()):
                 ch = text.get_text_range(i, 1)
-                if not ch.strip():
-                    continue
+                if not ch.strip() or pdfium_c.FPDFText_HasUnicodeMapError(text.raw, i):
+                    continue  # pdfium has no mapping either: its character would be a guess
                 left, bottom, right, top = text.get_charbox(i, loose=True)
                 x, y = (left + right) / 2, height - (bottom + top) / 2
                 out.setdefault((int(x // 10), int(y // 10)), []).append((x, y, ch))
