@@ -469,12 +469,8 @@ def _grid_cells(el, stats: _Stats, visible: bool) -> list[GridCell]:
     items = _items(el, stats)
     explicit = []
     for item in items:
-        col, cspan = grid_line(
-            styles.value(item, "grid-column") or styles.value(item, "grid-column-start")
-        )
-        row, rspan = grid_line(
-            styles.value(item, "grid-row") or styles.value(item, "grid-row-start")
-        )
+        col, cspan = grid_line(_placement(styles, item, "grid-column"))
+        row, rspan = grid_line(_placement(styles, item, "grid-row"))
         area = styles.value(item, "grid-area")
         if area and row is None and col is None:
             parts = [p.strip() for p in area.split("/")]
@@ -525,6 +521,17 @@ def _grid_cells(el, stats: _Stats, visible: bool) -> list[GridCell]:
         place(item, r, c, rs, cs)
         cursor = (r, c + cs)
     return cells
+
+
+def _placement(styles: Styles, item, prop: str) -> str | None:
+    """``grid-column`` (or ``grid-row``), else its ``-start`` / ``-end`` longhands joined."""
+    value = styles.value(item, prop)
+    if value:
+        return value
+    start, end = styles.value(item, prop + "-start"), styles.value(item, prop + "-end")
+    if start or end:
+        return f"{start or 'auto'} / {end}" if end else start
+    return None
 
 
 def _css_table_cells(el, stats: _Stats, visible: bool) -> list[GridCell]:

@@ -35,7 +35,7 @@ _INVISIBLE_MODES = frozenset({3, 7})
 _SYMBOLIC = 4  # FontDescriptor Flags bit 3
 UNMAPPED = "\ufffd"
 _THIN = 2.0  # points: a filled shape thinner than this is a rule, not a cover
-_DIGITS = frozenset("0123456789")
+_DIGITS = frozenset("0123456789.,")  # what a number's glyphs are
 
 
 @dataclass(slots=True)
