@@ -117,7 +117,22 @@ def _spaced(key: str) -> re.Pattern[str]:
     return pat
 
 
+# Markdown heading marks that OCR / vision-model output puts before titles and headings
+# ("# XX局2024年…", "### (六)其他"): layout, not text. A run of 1–6 "#" opening a line, followed
+# by a space or directly by a non-ASCII character ("#XX局" is a heading too; "#1" is not).
+_MD_HEADING = re.compile(r"(?m)^[ \t\u3000]*#{1,6}(?:[ \t\u3000]+|(?=[^\x00-\x7f]))")
+
+
+def strip_markdown_headings(text: str) -> str:
+    """``text`` without markdown heading marks at line starts (unchanged when it has none)."""
+    return _MD_HEADING.sub("", text) if "#" in text else text
+
+
 def clean(text: str, first_heading: str | None) -> Cleaned:
+    if "#" in text:
+        text = strip_markdown_headings(text)
+        if first_heading is not None:
+            first_heading = strip_markdown_headings(first_heading)
     body = text.rstrip("\n")
     if _already_clean(body, first_heading):
         return Cleaned(body)
