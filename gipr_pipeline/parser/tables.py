@@ -565,40 +565,43 @@ def best_chain(
     """(row index, cell index) anchors: the labels that place the most rows in template order,
     then misprinted labels by similarity and position. Returns (anchors, the fuzzy ones).
 
-    Every text cell matching a row's label (as ``find_anchors`` matches) is a candidate; the
-    chain increasing in both row and cell order with the most candidates wins, and among those
-    the one whose labels are followed by numbers (a label with its values beats a group heading
-    or a column header of the same words)."""
+    Every text cell matching a row's label (as ``find_anchors`` matches) is a candidate. The
+    chain increasing in both row and cell order with the most candidates wins; among those, the
+    one with the most rows whose span (to the next anchor) holds exactly the row's number of
+    values: a label with its values beats a group heading or a column header of the same words
+    ("(六)其他" is no row 3.6.3, a header's "总计" no row 3.7)."""
     texts = [i for i, c in enumerate(cells) if c.kind == TEXT and c.key]
-    cands: list[tuple[int, int]] = []  # (cell, row)
+    cands: list[tuple[int, int]] = []  # (cell, row), by cell
     for i in texts:
         for j in sorted(_rows_matching(cells[i].key, table)):
             cands.append((i, j))
-    cand_cells = sorted({i for i, _ in cands})
-    with_values = set()
-    for n, i in enumerate(cand_cells):
-        end = cand_cells[n + 1] if n + 1 < len(cand_cells) else len(cells)
-        if any(VALUE <= c.kind <= MARK for c in cells[i + 1 : end]):
-            with_values.add(i)
-    # Longest chain (weighted): O(k²) over the k candidates, k is a few dozen.
-    score: list[int] = []
-    back: list[int] = []
-    for a, (i, j) in enumerate(cands):
-        best, arg = 0, -1
-        for b in range(a):
-            ib, jb = cands[b]
-            if ib < i and jb < j and score[b] > best:
-                best, arg = score[b], b
-        score.append(best + 100 + (i in with_values))
-        back.append(arg)
+    # filled[i]: values and marks among cells[:i].
+    filled = [0]
+    for c in cells:
+        filled.append(filled[-1] + (VALUE <= c.kind <= MARK))
+    widths = [len(r.columns) for r in table.rows]
+    end = len(cells)
+    # best[a]: (score, next candidate) of the best chain starting at candidate a. O(k²) over the
+    # k candidates (a few dozen to a hundred); only the fallback gets here.
+    k = len(cands)
+    best: list[tuple[int, int]] = [(0, -1)] * k
+    for a in range(k - 1, -1, -1):
+        i, j = cands[a]
+        score, nxt = 100 + (filled[end] - filled[i + 1] == widths[j]), -1
+        for c in range(a + 1, k):
+            ic, jc = cands[c]
+            if ic > i and jc > j:
+                s = 100 + (filled[ic] - filled[i + 1] == widths[j]) + best[c][0]
+                if s > score:
+                    score, nxt = s, c
+        best[a] = (score, nxt)
     chain: list[tuple[int, int]] = []
     if cands:
-        a = max(range(len(cands)), key=score.__getitem__)
+        a = max(range(k), key=lambda x: best[x][0])
         while a >= 0:
             i, j = cands[a]
             chain.append((j, i))
-            a = back[a]
-        chain.reverse()
+            a = best[a][1]
     fuzzy = _fuzzy_in_gaps(cells, texts, table, chain)
     if fuzzy:
         chain = sorted(chain + fuzzy, key=lambda ji: ji[1])
