@@ -117,22 +117,28 @@ def _spaced(key: str) -> re.Pattern[str]:
     return pat
 
 
-# Markdown heading marks that OCR / vision-model output puts before titles and headings
-# ("# XX局2024年…", "### (六)其他"): layout, not text. A run of 1–6 "#" opening a line, followed
-# by a space or directly by a non-ASCII character ("#XX局" is a heading too; "#1" is not).
+# Markdown marks that OCR / vision-model output puts around titles, headings and cells
+# ("# XX局2024年…", "### (六)其他", "**总计**"): layout, not text. Headings: a run of 1–6 "#"
+# opening a line, followed by a space or directly by a non-ASCII character ("#XX局" is a
+# heading too; "#1" is not). Bold: "**" anywhere (no report prints it as text).
 _MD_HEADING = re.compile(r"(?m)^[ \t\u3000]*#{1,6}(?:[ \t\u3000]+|(?=[^\x00-\x7f]))")
 
 
-def strip_markdown_headings(text: str) -> str:
-    """``text`` without markdown heading marks at line starts (unchanged when it has none)."""
-    return _MD_HEADING.sub("", text) if "#" in text else text
+def strip_markdown_marks(text: str) -> str:
+    """``text`` without markdown heading marks at line starts and bold marks (unchanged, and
+    not copied, when it has none)."""
+    if "#" in text:
+        text = _MD_HEADING.sub("", text)
+    if "**" in text:
+        text = text.replace("**", "")
+    return text
 
 
 def clean(text: str, first_heading: str | None) -> Cleaned:
-    if "#" in text:
-        text = strip_markdown_headings(text)
+    if "#" in text or "**" in text:
+        text = strip_markdown_marks(text)
         if first_heading is not None:
-            first_heading = strip_markdown_headings(first_heading)
+            first_heading = strip_markdown_marks(first_heading)
     body = text.rstrip("\n")
     if _already_clean(body, first_heading):
         return Cleaned(body)

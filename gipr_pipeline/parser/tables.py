@@ -424,8 +424,17 @@ def _read_anchored(cells: list[Cell], texts: list[int], table: Table) -> TableRe
     return _read_spans(cells, anchors, table)
 
 
-def _read_spans(cells: list[Cell], anchors: list[tuple[int, int]], table: Table) -> TableRead:
-    """Each anchored row reads its cells from its label to the next anchored label."""
+def _read_spans(
+    cells: list[Cell],
+    anchors: list[tuple[int, int]],
+    table: Table,
+    line_of: list[int] | None = None,
+) -> TableRead:
+    """Each anchored row reads its cells from its label to the next anchored label.
+
+    ``line_of`` (the fallback's reads): the line of each cell. A row whose span holds more
+    numbers than its width, but whose label's own line holds exactly its width, reads that line
+    and names the numbers left over (a bare page number between two rows, say)."""
     read = TableRead(found=True)
     found_rows = {j for j, _ in anchors}
     for j, row in enumerate(table.rows):
@@ -435,11 +444,34 @@ def _read_spans(cells: list[Cell], anchors: list[tuple[int, int]], table: Table)
         end = anchors[a + 1][1] if a + 1 < len(anchors) else len(cells)
         row = table.rows[j]
         vals, why = take_values(cells[i + 1 : end], len(row.columns))
+        if vals is None and line_of is not None:
+            vals = _own_line_values(cells, line_of, i, end, len(row.columns))
+            if vals is not None:
+                left = [
+                    cells[k].text
+                    for k in range(i + 1, end)
+                    if line_of[k] != line_of[i] and VALUE <= cells[k].kind <= MARK
+                ]
+                read.problems.append(
+                    f"stray_number: {table.code} {row.code} {', '.join(left)} printed after the "
+                    "row's line, not read (a page number?)"
+                )
         if vals is None:
             read.problems.append(f"cell_count: {table.code} {row.code} {why}")
             continue
         _store(read, table, row, vals)
     return read
+
+
+def _own_line_values(
+    cells: list[Cell], line_of: list[int], i: int, end: int, n: int
+) -> list[Cell] | None:
+    line = line_of[i]
+    own = [cells[k] for k in range(i + 1, end) if line_of[k] == line]
+    if not own:
+        return None
+    vals, _why = take_values(own, n)
+    return vals
 
 
 # ------------------------------------------------------------------ layout recovery (fallbacks)
@@ -448,12 +480,19 @@ def _read_spans(cells: list[Cell], anchors: list[tuple[int, int]], table: Table)
 # other rows, number rows printed before or after their labels, labels with a misprinted or
 # look-alike character. Run only when the plain read leaves a row missing or unreadable.
 
-# A page number on its own line: "— 5 —", "- 5 -", "-5-", "第5页", "第 5 页 共 12 页", "5/12".
-# A bare number alone on a line is a cell (one cell per line), never a page number.
+# A page number on its own line: "— 5 —", "- 5 -", "-5-", "·5·", "第5页", "第 5 页 共 12 页",
+# "5/12", "Page 5". A bare number alone on a line is a cell (one cell per line), never taken
+# for a page number here (``_rows_from_lines`` skips one inside a table when the rules agree).
+_G = r"[^\S\n]*"  # spaces within a line
 _PAGE_NUMBER = re.compile(
-    r"(?m)^[^\S\n]*(?:[—–－―-]{1,3}[^\S\n]*\d{1,4}[^\S\n]*[—–－―-]{1,3}"
-    r"|第[^\S\n]*\d{1,4}[^\S\n]*页(?:[^\S\n]*[,，/]?[^\S\n]*共[^\S\n]*\d{1,4}[^\S\n]*页)?"
-    r"|\d{1,4}[^\S\n]*/[^\S\n]*\d{1,4}|[Pp]age[^\S\n]*\d{1,4})[^\S\n]*$"
+    rf"(?m)^{_G}(?:[—–－―\-·•~]{{1,3}}{_G}\d{{1,4}}{_G}[—–－―\-·•~]{{1,3}}"
+    rf"|第{_G}\d{{1,4}}{_G}页(?:{_G}[,，/]?{_G}共{_G}\d{{1,4}}{_G}页)?"
+    rf"|\d{{1,4}}{_G}/{_G}\d{{1,4}}|[Pp]age{_G}\d{{1,4}}(?:{_G}of{_G}\d{{1,4}})?){_G}$"
+)
+# OCR column headers that number the columns ("数据 1", "列2", "第3列"): words, not cells.
+_COLUMN_NUMBER = re.compile(
+    r"(?<=\|)[^\S\n]*(?:数据|列|第|[Dd]ata|[Cc]ol(?:umn)?)[^\S\n]*\d{1,2}[^\S\n]*列?[^\S\n]*(?=\||$)",
+    re.MULTILINE,
 )
 # A markdown table's rule line ("|---|:---:|"): no cell.
 _RULE_LINE = re.compile(
@@ -482,8 +521,10 @@ def _unread_rows(read: TableRead) -> int:
 
 
 def strip_layout_noise(text: str) -> str:
-    """``text`` without page-number lines and markdown rule lines (see ``_PAGE_NUMBER``)."""
-    return _RULE_LINE.sub("", _PAGE_NUMBER.sub("", text))
+    """``text`` without page-number lines, markdown rule lines and numbers in column headers
+    ("数据 1" → "数据"); see ``_PAGE_NUMBER``, ``_COLUMN_NUMBER``."""
+    text = _RULE_LINE.sub("", _PAGE_NUMBER.sub("", text))
+    return _COLUMN_NUMBER.sub(" 列 ", text) if "|" in text else text
 
 
 def hard_rules_hold(
@@ -507,30 +548,31 @@ def recover(text: str, table: Table, template: Template, plain: TableRead) -> Ta
        header word "总计" is not the row of that name), and misprinted labels by similarity and
        position. Taken when every row is read and the table's hard rules hold.
     2. Rows by position: the table's numbers in printed order, given to the template's rows in
-       order (a converter that detached number rows from their labels keeps their order). Taken
-       only when the count is exactly the table's and every hard rule holds (the rules are the
-       checksum); a problem ``rows_by_position`` says so.
+       order (a converter that detached number rows from their labels keeps their order) —
+       all the numbers as one run, else the lines that hold exactly one row's numbers (a bare
+       page number "5" on its own line is then no row). Taken only when the count is exactly
+       the table's and every hard rule holds (the rules are the checksum); a problem
+       ``rows_by_position`` says so.
     3. Otherwise the anchored read with the fewest rows missing or unreadable, each named.
     """
     clean = strip_layout_noise(text)
-    cells, _ = _tokenize(clean)
+    cells, line_of = _tokenize_lines(clean)
     checked = _has_hard_rules(table, template)
     if table.unlabelled:
         anchored = _read_unlabelled(cells, table)
     else:
-        anchored = _read_best_chain(cells, table)
+        anchored = _read_best_chain(cells, table, line_of)
     complete = anchored.found and not _incomplete(anchored)
     if complete and (not checked or hard_rules_hold(anchored.values, table, template)):
         return anchored
-    if checked and not table.unlabelled:
-        vals, _why = take_values(cells, table.n_cells)
-        if vals is not None:
+    if checked:
+        for rows_of in (_rows_from_run, _rows_from_lines):
+            rows = rows_of(cells, clean, table)
+            if rows is None:
+                continue
             read = TableRead(found=True)
-            pos = 0
-            for row in table.rows:
-                k = len(row.columns)
-                _store(read, table, row, vals[pos : pos + k])
-                pos += k
+            for row, vals in zip(table.rows, rows, strict=True):
+                _store(read, table, row, vals)
             if hard_rules_hold(read.values, table, template):
                 read.problems.insert(
                     0,
@@ -544,11 +586,61 @@ def recover(text: str, table: Table, template: Template, plain: TableRead) -> Ta
     return anchored if _unread_rows(anchored) < _unread_rows(plain) else plain
 
 
-def _read_best_chain(cells: list[Cell], table: Table) -> TableRead:
+def _rows_from_run(cells: list[Cell], text: str, table: Table) -> list[list[Cell]] | None:
+    """Every number of the table in printed order, cut into its rows (None: the count differs).
+    The review table is read this way already (``_read_unlabelled``)."""
+    if table.unlabelled:
+        return None
+    vals, _why = take_values(cells, table.n_cells)
+    if vals is None:
+        return None
+    out, pos = [], 0
+    for row in table.rows:
+        out.append(vals[pos : pos + len(row.columns)])
+        pos += len(row.columns)
+    return out
+
+
+def _rows_from_lines(cells: list[Cell], text: str, table: Table) -> list[list[Cell]] | None:
+    """The lines holding exactly one row's numbers (or, for the review table, all 15), in
+    printed order, when there are as many as the table has rows; else None. Only for tables
+    whose rows have one width."""
+    widths = {len(r.columns) for r in table.rows}
+    if len(widths) != 1:
+        return None
+    width = widths.pop()
+    out: list[list[Cell]] = []
+    for line in text.split("\n"):
+        line_cells = list(_tokenize(line)[0])
+        if not any(VALUE <= c.kind <= MARK for c in line_cells):
+            continue
+        vals, _why = take_values(line_cells, width)
+        if vals is not None:
+            out.append(vals)
+            continue
+        if table.unlabelled:
+            whole, _why = take_values(line_cells, table.n_cells)
+            if whole is not None:
+                out += [whole[k : k + width] for k in range(0, len(whole), width)]
+    return out if len(out) == len(table.rows) else None
+
+
+def _tokenize_lines(text: str) -> tuple[list[Cell], list[int]]:
+    """The cells of ``text`` (as ``tokenize``) and the line index of each."""
+    cells: list[Cell] = []
+    line_of: list[int] = []
+    for n, line in enumerate(text.split("\n")):
+        got = _tokenize(line)[0]
+        cells += got
+        line_of += [n] * len(got)
+    return cells, line_of
+
+
+def _read_best_chain(cells: list[Cell], table: Table, line_of: list[int]) -> TableRead:
     anchors, fuzzy = best_chain(cells, table)
     if len(anchors) < min(2, len(table.rows)):
         return TableRead(found=False)
-    read = _read_spans(cells, anchors, table)
+    read = _read_spans(cells, anchors, table, line_of)
     for j, i in fuzzy:
         row = table.rows[j]
         if any(k == row.code for k, _ in read.values):

@@ -25,7 +25,18 @@ APP, REV, ACT = T.table("applications"), T.table("review_litigation"), T.table("
 
 # Labels as reports print them (full-width punctuation, as converters keep it).
 _FW = str.maketrans({"(": "（", ")": "）", ",": "，"})
-PAGE_STYLES = ("— {n} —", "- {n} -", "-{n}-", "–{n}–", "第{n}页", "第 {n} 页 共 {m} 页", "{n}/{m}")
+PAGE_STYLES = (
+    "— {n} —",
+    "- {n} -",
+    "-{n}-",
+    "–{n}–",
+    "·{n}·",
+    "第{n}页",
+    "第 {n} 页 共 {m} 页",
+    "{n}/{m}",
+    "Page {n}",
+)
+BARE_PAGE = "{n}"  # a bare page number: only the checksum tells it from a cell
 GROUPS = {  # first row of a group → the group label printed beside its rows
     "3.3.1": "（三）不予公开",
     "3.4.1": "（四）无法提供",
@@ -57,9 +68,9 @@ def wrap(text: str, rng: random.Random, lo: int = 4, hi: int = 14) -> list[str]:
 class Pager:
     """Page-number lines dropped between any two lines of a table, in one style per report."""
 
-    def __init__(self, rng: random.Random, share: float):
+    def __init__(self, rng: random.Random, share: float, bare: bool = False):
         self.rng, self.share = rng, share
-        self.style = rng.choice(PAGE_STYLES)
+        self.style = BARE_PAGE if bare else rng.choice(PAGE_STYLES)
         self.n = rng.randint(1, 4)
 
     def flow(self, lines: list[str]) -> list[str]:
@@ -193,8 +204,8 @@ def detached_review(truth: Truth, rng: random.Random, pager: Pager) -> list[str]
     return pager.flow(out)
 
 
-def render_detached(truth: Truth, rng: random.Random) -> str:
-    pager = Pager(rng, rng.choice((0.0, 0.05, 0.15)))
+def render_detached(truth: Truth, rng: random.Random, bare_pages: bool = False) -> str:
+    pager = Pager(rng, rng.choice((0.0, 0.05, 0.15)), bare_pages)
     return report(
         truth,
         {
@@ -205,19 +216,44 @@ def render_detached(truth: Truth, rng: random.Random) -> str:
     )
 
 
+def facts(r) -> set[tuple[str, str, str, int | float]]:
+    return {(f.table, f.row, f.column, f.value) for f in r.facts}
+
+
 @given(seed=st.integers(0, 2**32 - 1))
 def test_pdf_text_detached_reads_back_exactly(seed):
     rng = random.Random(seed)
     truth = random_truth(rng, T, scale=rng.choice((3, 30, 3000)))
     r = parse_text(normalize(render_detached(truth, rng)), "detached.txt")
     assert r.status == "ok", (r.reason, r.message)
-    assert sorted((f.table, f.row, f.column, f.value) for f in r.facts) == sorted(truth.facts())
+    assert sorted(facts(r)) == sorted(truth.facts())
     assert r.missing_tables == []
     assert [v for v in r.violations if v.severity == "hard"] == []
     assert (r.report.template, r.report.year) == ("2021", truth.year)
     # Rows read by position are always named.
     by_position = [p for p in r.problems if p.startswith("rows_by_position")]
     assert all(p.startswith("rows_by_position: applications") for p in by_position)
+
+
+@given(seed=st.integers(0, 2**32 - 1))
+def test_pdf_text_bare_page_numbers_never_give_a_wrong_number(seed):
+    """A page number printed as a bare number ("5") is a number like any cell's: the rows that
+    still read exactly are those the checksum or their own line settles (applications by its
+    rules, a row with its label and numbers on one line); every other row is named, none holds
+    a wrong number."""
+    rng = random.Random(seed)
+    truth = random_truth(rng, T, scale=rng.choice((3, 30, 3000)))
+    r = parse_text(normalize(render_detached(truth, rng, bare_pages=True)), "detached.txt")
+    assert r.status == "ok", (r.reason, r.message)
+    want = set(truth.facts())
+    got = facts(r)
+    assert got <= want  # nothing stored that the page does not show
+    assert {f for f in want if f[0] == "applications"} <= got
+    named = " ".join(r.problems)
+    for table, row, _col, _v in want - got:
+        assert re.search(rf"(cell_count|row_missing): {table} {re.escape(row)}\b", named) or (
+            table in r.missing_tables or f"cell_count: {table} expected" in named
+        ), (table, row, r.problems)
 
 
 # ------------------------------------------------------------------ OCR / vision-model markdown
@@ -227,6 +263,10 @@ LOOKALIKES = {"复": "夏", "诉": "拆", "理": "埋", "申": "甲", "息": "�
 def md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return out + ["| " + " | ".join(r) + " |" for r in rows]
+
+
+def bold(text: str, rng: random.Random, share: float) -> str:
+    return f"**{text}**" if rng.random() < share else text
 
 
 def paren(label: str, rng: random.Random) -> str:
@@ -244,7 +284,13 @@ def ocr_label(row, rng: random.Random, damaged: str | None) -> str:
 
 def render_ocr(truth: Truth, rng: random.Random) -> str:
     depth = rng.randint(2, 4)
-    sub = "#" * depth + " "
+    # Group headings as markdown headings, or as bold lines.
+    md_heads = rng.random() < 0.7
+
+    def sub(text: str) -> str:
+        return "#" * depth + " " + text if md_heads else f"**{text}**"
+
+    bold_share = rng.choice((0.0, 0.3))
     # One label with a look-alike character, where one can stand (a label of 4+ characters).
     damageable = [
         r.code
@@ -252,7 +298,8 @@ def render_ocr(truth: Truth, rng: random.Random) -> str:
         if len(label_key(r.label)) >= 4 and any(ch in LOOKALIKES for ch in r.label)
     ]
     damaged = rng.choice(damageable) if rng.random() < 0.8 else None
-    data_head = ["类别", *(f"数据{i}" for i in range(1, 7)), "总计"]
+    gap = rng.choice(("", " "))  # "数据1" or "数据 1"
+    data_head = ["类别", *(f"数据{gap}{i}" for i in range(1, 7)), "总计"]
     act: list[str] = []
     group = None
     head: list[str] = []
@@ -262,14 +309,14 @@ def render_ocr(truth: Truth, rng: random.Random) -> str:
             if rows:
                 act += [*md_table(head, rows), ""]
             group, rows = row.group, []
-            act.append(sub + paren(group, rng))
+            act.append(sub(paren(group, rng)))
             head = ["信息内容", *(ACT.column_label(c) for c in row.columns)]
         rows.append([row.label, *values(truth, "active_disclosure", row)])
     act += md_table(head, rows)
 
     app = ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"]
     if rng.random() < 0.5:
-        app += [sub + "申请人情况", *md_table(list(APP.column_labels), [["-"] * 7])]
+        app += [sub("申请人情况"), *md_table(list(APP.column_labels), [["-"] * 7])]
     headings = {
         "1": None,
         "3.1": "三、本年度办理结果",
@@ -289,7 +336,7 @@ def render_ocr(truth: Truth, rng: random.Random) -> str:
                 app += [*md_table(data_head, rows), ""]
                 rows = []
             if headings.get(row.code):
-                app.append(sub + paren(headings[row.code], rng))
+                app.append(sub(paren(headings[row.code], rng)))
             if row.code == cont_at:
                 invented = ["项目", *APP.column_labels[:5], "总计"]
                 app += md_table(invented, [])[:2]
@@ -301,7 +348,8 @@ def render_ocr(truth: Truth, rng: random.Random) -> str:
                     + " |"
                 ]
                 continue
-        rows.append([ocr_label(row, rng, damaged), *values(truth, "applications", row)])
+        label = bold(ocr_label(row, rng, damaged), rng, bold_share)
+        rows.append([label, *values(truth, "applications", row)])
     app += md_table(data_head, rows)
 
     rev: list[str] = []
