@@ -447,14 +447,14 @@ def _read_spans(
         if vals is None and line_of is not None:
             vals = _own_line_values(cells, line_of, i, end, len(row.columns))
             if vals is not None:
-                left = [
-                    cells[k].text
-                    for k in range(i + 1, end)
-                    if line_of[k] != line_of[i] and VALUE <= cells[k].kind <= MARK
-                ]
+                lines: dict[int, list[str]] = {}
+                for k in range(i + 1, end):
+                    if line_of[k] != line_of[i]:
+                        lines.setdefault(line_of[k], []).append(cells[k].text)
+                left = " / ".join(" ".join(t for t in ts if t) for ts in lines.values())
                 read.problems.append(
-                    f"stray_number: {table.code} {row.code} {', '.join(left)} printed after the "
-                    "row's line, not read (a page number?)"
+                    f"stray_numbers: {table.code} after row {row.code}: {left!r} (not a row of "
+                    "the template, not read)"
                 )
         if vals is None:
             read.problems.append(f"cell_count: {table.code} {row.code} {why}")
