@@ -93,9 +93,9 @@ def split_run(
 
     ``chunks``: the run's pieces as printed (whitespace between them is a cell boundary).
     ``kinds``: per cell, "int" (no sign, no leading zero), "signed" (may open with + or -) or
-    "decimal" (may hold a fraction). ``checks``: after cell k is set, each (total cells, part
-    cells) pair listed under k must add up (a row rule), or the split is dropped.
-    Returns None when more than ``limit`` splits exist (too many to settle)."""
+    "decimal" (may hold a fraction). ``checks``: under cell k, each (total cells, part cells)
+    pair that must add up once cell k is set (a row rule; every total is one cell after its
+    parts). Returns None when more than ``limit`` splits exist (too many to settle)."""
     s = "".join(chunks)
     n = len(kinds)
     if not s:
@@ -106,46 +106,178 @@ def split_run(
         pos += len(c)
         forced.add(pos)
     forced |= {i for i, ch in enumerate(s) if ch in "+-" and i}  # a sign opens a cell
-    total_len = len(s)
+    size = len(s)
     # The furthest a cell starting at i may reach: the next forced boundary.
-    reach = [total_len] * (total_len + 1)
-    nxt = total_len
-    for i in range(total_len - 1, -1, -1):
+    reach = [size] * (size + 1)
+    nxt = size
+    for i in range(size - 1, -1, -1):
         reach[i] = nxt
         if i in forced:
             nxt = i
-    checks = checks or {}
-    out: list[Split] = []
-    cells: list[int | float] = []
+    # Each rule as (total cell, part cells); cell k adds to the sums of the rules it is a part
+    # of, and closes the rule it is the total of.
+    rules = [(t[0], set(p)) for lst in (checks or {}).values() for t, p in lst]
+    groups = _sum_groups(rules, kinds)
+    if groups is not None:
+        return _split_grouped(s, reach, kinds, groups, limit)
+    adds = [[r for r, (_, parts) in enumerate(rules) if k in parts] for k in range(n)]
+    closes = [[r for r, (t, _) in enumerate(rules) if t == k] for k in range(n)]
+    memo: dict[tuple[int, int, tuple], tuple[Split, ...] | None] = {}
 
-    def rec(start: int, k: int) -> bool:
-        last = k == n - 1
-        if last:
-            ends: range | tuple[int, ...] = (total_len,) if reach[start] == total_len else ()
+    def sols(start: int, k: int, sums: tuple) -> tuple[Split, ...] | None:
+        """The splits of s[start:] into cells k … n-1, given the open rules' part sums (None
+        when there are more than ``limit``)."""
+        key = (start, k, sums)
+        if key in memo:
+            return memo[key]
+        out: list[Split] = []
+        if k == n - 1:
+            ends: range | tuple[int, ...] = (size,) if reach[start] == size else ()
         else:
-            ends = range(start + 1, min(reach[start], total_len - (n - k - 1)) + 1)
+            ends = range(start + 1, min(reach[start], size - (n - k - 1)) + 1)
         for end in ends:
             piece = s[start:end]
             if not _cell_ok(piece, kinds[k]):
                 continue
-            if end < total_len and s[end] == "." and kinds[k] == "decimal":
+            if end < size and s[end] == "." and kinds[k] == "decimal":
                 continue  # a cell never ends before its own decimal point
-            cells.append(_value(piece, kinds[k]))
-            ok = all(
-                abs(sum(cells[i] for i in total) - sum(cells[i] for i in parts)) < 1e-9
-                for total, parts in checks.get(k, ())
-            )
-            if ok:
-                if last:
-                    out.append(tuple(cells))
-                    if len(out) > limit:
-                        return False
-                elif not rec(end, k + 1):
-                    return False
-            cells.pop()
-        return True
+            v = _value(piece, kinds[k])
+            if any(abs(sums[r] - v) > 1e-9 for r in closes[k]):
+                continue
+            new = list(sums)
+            for r in adds[k]:
+                new[r] += v
+            for r in closes[k]:
+                new[r] = 0  # closed: forget it (more states shared)
+            if k == n - 1:
+                out.append((v,))
+                continue
+            rest = sols(end, k + 1, tuple(new))
+            if rest is None:
+                memo[key] = None
+                return None
+            out += [(v, *r) for r in rest]
+            if len(out) > limit:
+                memo[key] = None
+                return None
+        memo[key] = got = tuple(out)
+        return got
 
-    return out if rec(0, 0) else None
+    got = sols(0, 0, (0,) * len(rules))
+    return None if got is None else list(got)
+
+
+def _sum_groups(rules: list[tuple[int, set[int]]], kinds: list[str]) -> list[int] | None:
+    """The cells as consecutive groups (their sizes) when every rule says "the group's last
+    cell is the sum of the cells before it in the group" over whole counts (the applications
+    row, review_litigation's three rows); None for any other shape of rules."""
+    if not rules:
+        return None
+    sizes, k = [], 0
+    for t, parts in sorted(rules):
+        if parts != set(range(k, t)) or any(kinds[i] != "int" for i in range(k, t + 1)):
+            return None
+        sizes.append(t + 1 - k)
+        k = t + 1
+    if k != len(kinds):
+        return None
+    return sizes
+
+
+def _split_grouped(
+    s: str, reach: list[int], kinds: list[str], sizes: list[int], limit: int
+) -> list[Split] | None:
+    """``split_run`` for cells in sum groups (``_sum_groups``): each group's total is chosen
+    first (a piece of the run), then its parts are the splits of the piece before it that add
+    up to it, so a part never exceeds what is left of the total."""
+    size = len(s)
+
+    def ok(a: int, b: int) -> bool:
+        return b <= reach[a] and (b == a + 1 or s[a] != "0")
+
+    span_memo: dict[tuple[int, int, int], tuple[int, int] | None] = {}
+
+    def span(a: int, b: int, m: int) -> tuple[int, int] | None:
+        """The least and the greatest sum of m pieces of s[a:b]; None if it has no split."""
+        key = (a, b, m)
+        if key in span_memo:
+            return span_memo[key]
+        lo = hi = None
+        if m == 1:
+            if ok(a, b):
+                lo = hi = int(s[a:b])
+        else:
+            for end in range(a + 1, min(reach[a], b - (m - 1)) + 1):
+                if not ok(a, end):
+                    break
+                rest = span(end, b, m - 1)
+                if rest is None:
+                    continue
+                v = int(s[a:end])
+                lo = v + rest[0] if lo is None else min(lo, v + rest[0])
+                hi = v + rest[1] if hi is None else max(hi, v + rest[1])
+        span_memo[key] = got = None if lo is None or hi is None else (lo, hi)
+        return got
+
+    parts_memo: dict[tuple[int, int, int, int], tuple[Split, ...]] = {}
+
+    def parts(a: int, b: int, m: int, total: int) -> tuple[Split, ...]:
+        key = (a, b, m, total)
+        got = parts_memo.get(key)
+        if got is not None:
+            return got
+        out: list[Split] = []
+        bounds = span(a, b, m)
+        if bounds is None or not bounds[0] <= total <= bounds[1]:
+            pass  # m pieces of s[a:b] cannot add up to that
+        elif m == 1:
+            if ok(a, b) and int(s[a:b]) == total:
+                out.append((total,))
+        else:
+            for end in range(a + 1, min(reach[a], b - (m - 1)) + 1):
+                if not ok(a, end):
+                    break
+                v = int(s[a:end])
+                if v > total:
+                    break  # longer pieces are larger still
+                out += [(v, *r) for r in parts(end, b, m - 1, total - v)]
+        parts_memo[key] = got = tuple(out)
+        return got
+
+    memo: dict[tuple[int, int], tuple[Split, ...] | None] = {}
+
+    def groups(start: int, g: int) -> tuple[Split, ...] | None:
+        if g == len(sizes):
+            return ((),) if start == size else ()
+        key = (start, g)
+        if key in memo:
+            return memo[key]
+        m = sizes[g] - 1
+        left = sum(sizes[g + 1 :])
+        out: list[Split] = []
+        for j in range(start + m, size - left):  # where the group's total starts
+            for e in range(j + 1, size - left + 1):  # where it ends
+                if not ok(j, e):
+                    break
+                total = int(s[j:e])
+                heads = parts(start, j, m, total)
+                if not heads:
+                    continue
+                tails = groups(e, g + 1)
+                if tails is None:
+                    memo[key] = None
+                    return None
+                out += [(*h, total, *t) for h in heads for t in tails]
+                if len(out) > limit:
+                    memo[key] = None
+                    return None
+        memo[key] = got = tuple(out)
+        return got
+
+    if any(k != "int" for k in kinds):
+        return None
+    got = groups(0, 0)
+    return None if got is None else list(got)
 
 
 def _kinds(table: Table, row: Row) -> list[str]:
@@ -367,8 +499,8 @@ def _labelled(body: str, template: Template, table: Table, problems: list[str]) 
         if not chunks:
             continue  # the reader names the row (cell_count)
         kinds = _kinds(table, row)
-        every = split_run(chunks, kinds)
-        if every is not None and len(every) <= 1:
+        every = split_run(chunks, kinds, limit=1)
+        if every is not None:  # one split, or none
             cands[j] = every
             continue
         fit = split_run(chunks, kinds, _row_checks(template, table, [row]))
