@@ -134,7 +134,22 @@ def _spaced(key: str) -> re.Pattern[str]:
     return pat
 
 
+# The title line a crawler writes above the page's text ("标题: …", next to "发布时间: …" and
+# "来源: …"): the label goes, the title stays (the other header lines are metadata).
+_CRAWLER_TITLE = re.compile(r"^[^\S\n]*(?:标题|文章标题|题目)[^\S\n]*[:：][^\S\n]*", re.M)
+_CRAWLER_HEAD = 600  # such lines open the dump
+
+
+def strip_crawler_title(text: str) -> str:
+    """``text`` with the crawler's "标题:" label taken off its title line (near the top)."""
+    head = text[:_CRAWLER_HEAD]
+    if "题" not in head:
+        return text
+    return _CRAWLER_TITLE.sub("", head) + text[_CRAWLER_HEAD:]
+
+
 def clean(text: str, first_heading: str | None) -> Cleaned:
+    text = strip_crawler_title(text)
     body = text.rstrip("\n")
     if "#" in body or "**" in body:
         text = body = strip_markdown_marks(body)
