@@ -132,7 +132,7 @@ def _hide(layout, glyphs: dict[int, _Glyph], seen: Seen, page_no: int) -> list:
                 gone.add(id(obj))
                 seen.invisible[page_no] = seen.invisible.get(page_no, 0) + 1
                 continue
-            if _white(obj.graphicstate.ncolor) and not _on_dark(obj, fills):
+            if _white_glyph(obj) and not _on_dark(obj, fills):
                 gone.add(id(obj))
                 seen.white[page_no] = seen.white.get(page_no, 0) + 1
                 continue
@@ -175,6 +175,17 @@ def _on_dark(ch, fills: list) -> bool:
         if x0 <= cx <= x1 and y0 <= cy <= y1:
             return not white  # the last shape under the glyph decides its background
     return False
+
+
+# Colour spaces whose values say plainly what is shown (a Separation tint of 1 is full ink).
+_PLAIN_SPACES = frozenset(
+    {"DeviceGray", "DeviceRGB", "DeviceCMYK", "CalGray", "CalRGB", "ICCBased"}
+)
+
+
+def _white_glyph(ch) -> bool:
+    space = getattr(getattr(ch, "ncs", None), "name", None)
+    return space in _PLAIN_SPACES and _white(ch.graphicstate.ncolor)
 
 
 def _white(color) -> bool:
