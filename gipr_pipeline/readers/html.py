@@ -43,6 +43,7 @@ _GB_FAMILY = {"gb2312", "gbk", "x-gbk", "cp936", "gb_2312-80", "csgb2312", "x-gb
 _BAD_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _WS = re.compile(r"\s+")
 _DIGIT = re.compile(r"\d")
+_PAGE_ROOTS = frozenset({"html", "body"})
 
 # Words of the report's body (not of its title, which menus and page titles repeat): their
 # absence means we have not found the report yet.
@@ -298,7 +299,9 @@ class _Walker:
         if self._dropped(el, tag):
             return
         styles = self.stats.styles
-        if styles is not None:
+        # html/body hidden by a stylesheet is the anti-clickjacking / anti-flicker pattern: a
+        # script shows the page once it loads, so a person sees it.
+        if styles is not None and tag not in _PAGE_ROOTS:
             if styles.display_none(el):
                 self._hide(el)
                 return

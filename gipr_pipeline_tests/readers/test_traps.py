@@ -81,6 +81,15 @@ def test_css_cascade_decides_what_shows():
     )
 
 
+def test_page_hidden_until_a_script_shows_it_is_read():
+    """``html { display:none }`` until a script reveals the page (anti-clickjacking): a person
+    sees the page, so it is read; what is hidden inside it still is not."""
+    page = """<html><head><style>html { display: none } body { visibility: hidden }</style>
+    <script>if (self == top) document.documentElement.style.display = 'block';</script>
+    </head><body><p>一、总体情况</p><p>28<span style="display:none">5</span></p></body></html>"""
+    assert to_text(page.encode()).text.split("\n") == ["一、总体情况", "28"]
+
+
 @pytest.mark.parametrize("mode", traps.DIV_MODES)
 @pytest.mark.parametrize("seed", (1, 2))
 def test_html_div_grid_tables_with_blank_cells(mode, seed):
