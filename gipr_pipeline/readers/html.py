@@ -301,7 +301,7 @@ class _Walker:
         styles = self.stats.styles
         # html/body hidden by a stylesheet is the anti-clickjacking / anti-flicker pattern: a
         # script shows the page once it loads, so a person sees it.
-        if styles is not None and tag not in _PAGE_ROOTS:
+        if styles is not None and tag not in _PAGE_ROOTS and styles.touches(el):
             if styles.display_none(el):
                 self._hide(el)
                 return
@@ -327,6 +327,7 @@ class _Walker:
                 self.stats.hidden += 1
 
     def walk_shown(self, el, tag: str) -> None:
+        styles = self.stats.styles
         if tag == "img":
             self.stats.images += 1
             return
@@ -341,7 +342,7 @@ class _Walker:
                 self.lines.extend(_block_lines(caption, self.stats, self.visible))
             self.lines.extend(_table_lines(el, self.stats, self.visible))
             return
-        if self.stats.styles is not None and tag != "table":
+        if styles is not None and tag != "table" and styles.touches(el):
             grid = _div_table_lines(el, self.stats, self.visible)
             if grid:
                 self.flush()
@@ -391,7 +392,8 @@ def _row_cells(tr, stats: _Stats) -> list:
 
 def _gone(el, stats: _Stats) -> bool:
     """A row or cell that ``display:none`` (or ``hidden``) takes out of the table."""
-    return stats.styles is not None and stats.styles.display_none(el)
+    styles = stats.styles
+    return styles is not None and styles.touches(el) and styles.display_none(el)
 
 
 def _span(value: str | None, cap: int) -> int:
@@ -415,7 +417,7 @@ def _table_lines(table, stats: _Stats, visible: bool = True) -> list[str]:
 def _block_lines(el, stats: _Stats, visible: bool = True) -> list[str]:
     """The lines of an element's content (its own ``visibility`` applied)."""
     styles = stats.styles
-    if styles is not None:
+    if styles is not None and styles.touches(el):
         visible = styles.visibility(el, visible)
     w = _Walker(stats, visible=visible)
     w.text(el.text)
