@@ -403,6 +403,11 @@ def _span(value: str | None, cap: int) -> int:
 
 
 def _table_lines(table, stats: _Stats, visible: bool = True) -> list[str]:
+    styles = stats.styles
+    if styles is not None:  # rows and cells the page hides: named, then left out
+        for x in table.iter("tr", "td", "th"):
+            if _gone(x, stats) and _DIGIT.search(x.text_content()):
+                stats.hidden += 1
     rows = _rows(table, stats)
     placed = []
     for tr in rows:

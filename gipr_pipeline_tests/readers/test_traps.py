@@ -81,6 +81,23 @@ def test_css_cascade_decides_what_shows():
     )
 
 
+def test_hidden_rows_and_cells_leave_the_table():
+    page = """<html><head><style>.old { display: none }</style></head><body><table>
+    <tr><td>信息内容</td><td>本年制发件数</td><td class="old">旧</td><td>现行有效件数</td></tr>
+    <tr><td>规章</td><td>3</td><td class="old">9</td><td>4</td></tr>
+    <tr class="old"><td>规章</td><td>7</td><td>7</td><td>7</td></tr>
+    <tr hidden><td>行政规范性文件</td><td>8</td><td>8</td></tr>
+    <tr><td>行政规范性文件</td><td>1</td><td style="display:none">6</td><td>2</td></tr>
+    </table></body></html>"""
+    doc = to_text(page.encode())
+    assert doc.text.split("\n") == [
+        "| 信息内容 | 本年制发件数 | 现行有效件数 |",
+        "| 规章 | 3 | 4 |",
+        "| 行政规范性文件 | 1 | 2 |",
+    ]
+    assert doc.problems[0].startswith("html_hidden_text: 4 piece(s)")
+
+
 def test_page_hidden_until_a_script_shows_it_is_read():
     """``html { display:none }`` until a script reveals the page (anti-clickjacking): a person
     sees the page, so it is read; what is hidden inside it still is not."""
