@@ -211,6 +211,19 @@ def test_pdf_traps_read_what_a_viewer_shows(kind, seed):
     assert expected in _codes(r)
 
 
+@pytest.mark.parametrize("cell", (0, 5, 40, 120))
+def test_pdf_figure_under_a_box_with_nothing_over_it_is_named_not_zero(cell):
+    """A redaction box hides a figure: the cell is unreadable, so its row is named and nothing
+    is stored for it — never the hidden figure, never a blank read as 0."""
+    truth, lay, rng = _case(3)
+    r = parse_bytes(traps.pdf_trap(lay, rng, kinds=("redacted",), only=cell), "redacted.pdf")
+    assert r.status == "ok"
+    assert "pdf_redacted" in _codes(r)
+    got = set(_facts(r))
+    assert got < set(truth.facts())  # every number read is right, and some are not read
+    assert not any(p.startswith("blank_as_zero") for p in r.problems)
+
+
 def test_pdf_all_traps_at_once():
     truth, lay, rng = _case(7)
     _assert_seen(traps.pdf_trap(lay, rng, share=0.8), truth, "traps.pdf")
