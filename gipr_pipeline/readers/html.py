@@ -446,6 +446,10 @@ def _div_table_lines(el, stats: _Stats, visible: bool) -> list[str]:
     empty item is an empty cell, which the parser names as a blank."""
     styles = stats.styles
     display = styles.display(el)
+    if display not in _GRID and display not in _CSS_TABLE:
+        return []
+    if not _cell_like(el):
+        return []  # a page layout grid (sidebar | article): its items are blocks, not cells
     if display in _GRID:
         cells = _grid_cells(el, stats, visible)
     elif display in _CSS_TABLE:
@@ -459,6 +463,26 @@ def _div_table_lines(el, stats: _Stats, visible: bool) -> list[str]:
     if len(rows) < 2 or len(cols) < 2:
         return []
     return grid_lines(cells, stats.problems)
+
+
+_LAYOUT_BLOCKS = frozenset(
+    {"table", "section", "article", "main", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+_CELL_TEXT_MAX = 300  # characters: a table cell, not an article
+
+
+def _cell_like(container) -> bool:
+    """Whether a CSS grid/table's items read as table cells: none holds a table, a heading, a
+    list or an article section, and none is longer than a cell."""
+    for item in container:
+        if not isinstance(item.tag, str):
+            continue
+        for d in item.iter():
+            if isinstance(d.tag, str) and d.tag.lower() in _LAYOUT_BLOCKS:
+                return False
+        if len(item.text_content()) > _CELL_TEXT_MAX:
+            return False
+    return True
 
 
 def _items(el, stats: _Stats) -> list:

@@ -116,6 +116,17 @@ def test_html_div_grid_tables_with_blank_cells(mode, seed):
     assert sum(p.count("=blank") for p in named) == len(lay.blanks)
 
 
+def test_page_layout_grid_is_not_a_table():
+    """A page laid out with CSS grid (menu | article) is read as blocks, not as one table row."""
+    article = "<h1>年度报告</h1><p>一、总体情况</p>" + "<p>本年度共收到申请27件。</p>" * 30
+    page = f"""<html><head><style>.page {{ display: grid; grid-template-columns: 200px 1fr }}
+    </style></head><body><div class="page"><div>首页</div><div>{article}</div>
+    <div>联系我们</div><div>版权所有</div></div></body></html>"""
+    lines = to_text(page.encode()).text.split("\n")
+    assert "一、总体情况" in lines
+    assert not any(ln.startswith("|") for ln in lines)
+
+
 def test_css_table_of_divs():
     page = """<html><body><div style="display:table">
     <div style="display:table-row"><div style="display:table-cell">规章</div>
