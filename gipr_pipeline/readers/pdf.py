@@ -59,6 +59,7 @@ class _Pages:
     blank_pages: list[int] = field(default_factory=list)
     failed_pages: list[int] = field(default_factory=list)
     seen: Seen = field(default_factory=Seen)
+    unchecked: list[int] = field(default_factory=list)  # pages read without the visibility pass
     doubled: dict[int, int] = field(default_factory=dict)  # page → glyphs drawn twice
     problems: list[str] = field(default_factory=list)  # from the tables
 
@@ -96,7 +97,12 @@ def read_pdf(data: bytes) -> Document:
         try:
             for n, page in enumerate(pages, start=1):
                 try:
-                    lay_out(page, read.seen)
+                    try:
+                        lay_out(page, read.seen)
+                    except Exception:
+                        # pdfplumber lays the page out itself (and fails as before, if it must)
+                        page.__dict__.pop("_layout", None)
+                        read.unchecked.append(n)
                     remap.fix(page, n - 1)
                     _read_page(page, n, read)
                 except Exception:
@@ -202,6 +208,12 @@ def _document(read: _Pages, n_pages: int) -> Document:
             problems.append(
                 f"{code}: {sum(counts.values())} {what} not read, page(s) {_pages(sorted(counts))}"
             )
+    if seen.redacted:
+        problems.append(
+            f"pdf_redacted: {sum(seen.redacted.values())} opaque box(es) hide text with nothing "
+            f"drawn over them, page(s) {_pages(sorted(seen.redacted))}: what they hide is "
+            "unreadable (U+FFFD), not blank"
+        )
     if read.doubled:
         problems.append(
             f"pdf_overprint: {sum(read.doubled.values())} glyph(s) drawn twice at the same place "
@@ -220,6 +232,11 @@ def _document(read: _Pages, n_pages: int) -> Document:
     problems += dict.fromkeys(read.problems)
     if read.failed_pages:
         problems.append(f"pdf_pages_unreadable: page(s) {_pages(read.failed_pages)}")
+    if read.unchecked:
+        problems.append(
+            f"pdf_visibility_unchecked: page(s) {_pages(read.unchecked)} were read without "
+            "checking what a viewer shows (hidden or covered text may have been read)"
+        )
     if read.blank_pages:
         problems.append(
             f"pdf_pages_without_text: page(s) {_pages(read.blank_pages)} of {n_pages} have no "
