@@ -604,7 +604,8 @@ def _rows_from_run(cells: list[Cell], text: str, table: Table) -> list[list[Cell
 def _rows_from_lines(cells: list[Cell], text: str, table: Table) -> list[list[Cell]] | None:
     """The lines holding exactly one row's numbers (or, for the review table, all 15), in
     printed order, when there are as many as the table has rows; else None. Only for tables
-    whose rows have one width."""
+    whose rows have one width. Lines before the rows that only fill a header — all marks
+    (an OCR header-only table "| - | - | … |") or the columns numbered 1, 2, 3 … — are skipped."""
     widths = {len(r.columns) for r in table.rows}
     if len(widths) != 1:
         return None
@@ -622,7 +623,15 @@ def _rows_from_lines(cells: list[Cell], text: str, table: Table) -> list[list[Ce
             whole, _why = take_values(line_cells, table.n_cells)
             if whole is not None:
                 out += [whole[k : k + width] for k in range(0, len(whole), width)]
+    while len(out) > len(table.rows) and _header_filler(out[0]):
+        del out[0]
     return out if len(out) == len(table.rows) else None
+
+
+def _header_filler(row: list[Cell]) -> bool:
+    if all(c.kind == MARK for c in row):
+        return True
+    return [c.value for c in row] == list(range(1, len(row) + 1))
 
 
 def _tokenize_lines(text: str) -> tuple[list[Cell], list[int]]:

@@ -504,3 +504,16 @@ def test_plain_read_is_kept_when_it_reads_every_row():
     read = read_table(normalize("\n".join(_app_lines(truth))), APP, T)
     assert read.values == truth.cells["applications"]
     assert read.problems == []
+
+
+def test_rows_by_position_skips_header_filler_lines():
+    rng = random.Random(7)
+    truth = random_truth(rng, T, scale=30)
+    lines = ["| 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |"]
+    lines += ["| - | - | - | - | - | - | - |", "| 1 | 2 | 3 | 4 | 5 | 6 | 7 |"]
+    for r in APP.rows:  # every number row printed before its label, plus a bare page number
+        lines += [" ".join(values(truth, "applications", r)), r.label]
+    lines.insert(30, "12")
+    read = read_table(normalize("\n".join(lines)), APP, T)
+    assert read.values == truth.cells["applications"]
+    assert read.problems[0].startswith("rows_by_position: applications")
