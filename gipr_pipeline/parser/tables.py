@@ -553,7 +553,9 @@ def recover(text: str, table: Table, template: Template, plain: TableRead) -> Ta
        page number "5" on its own line is then no row). Taken only when the count is exactly
        the table's and every hard rule holds (the rules are the checksum); a problem
        ``rows_by_position`` says so.
-    3. Otherwise the anchored read with the fewest rows missing or unreadable, each named.
+    3. Otherwise the anchored read with the fewest rows missing or unreadable, each named;
+       when a rows-by-position read fit the count but broke a rule, the rows where the two
+       reads disagree are dropped and named (``row_disputed``).
     """
     clean = strip_layout_noise(text)
     cells, line_of = _tokenize_lines(clean)
@@ -565,6 +567,7 @@ def recover(text: str, table: Table, template: Template, plain: TableRead) -> Ta
     complete = anchored.found and not _incomplete(anchored)
     if complete and (not checked or hard_rules_hold(anchored.values, table, template)):
         return anchored
+    by_position: TableRead | None = None
     if checked:
         for rows_of in (_rows_from_run, _rows_from_lines):
             rows = rows_of(cells, clean, table)
@@ -581,9 +584,40 @@ def recover(text: str, table: Table, template: Template, plain: TableRead) -> Ta
                     "balance rule holds)",
                 )
                 return read
-    if complete:
-        return anchored  # every row read by its label; the broken rules are reported as such
-    return anchored if _unread_rows(anchored) < _unread_rows(plain) else plain
+            by_position = by_position or read
+    kept = anchored if complete or _unread_rows(anchored) < _unread_rows(plain) else plain
+    if by_position is not None:
+        kept = _drop_disputed(kept, by_position, table)
+    return kept
+
+
+def _drop_disputed(read: TableRead, by_position: TableRead, table: Table) -> TableRead:
+    """``read`` without the rows whose numbers differ from the rows-by-position read: the
+    labels and the printed order disagree there and the broken rules cannot settle which is
+    right (a number row between two labels belongs to either), so the row is named, not
+    guessed."""
+    disputed = [
+        row.code
+        for row in table.rows
+        if any((row.code, c) in read.values for c in row.columns)
+        and any(
+            read.values.get((row.code, c)) != by_position.values[(row.code, c)] for c in row.columns
+        )
+    ]
+    if not disputed:
+        return read
+    drop = set(disputed)
+    out = TableRead(found=True, problems=list(read.problems))
+    out.values = {k: v for k, v in read.values.items() if k[0] not in drop}
+    out.facts = [f for f in read.facts if f.row not in drop]
+    out.blanks = [b for b in read.blanks if b[0] not in drop]
+    out.problems += [
+        f"row_disputed: {table.code} {code} (its label and the printed order of the number rows "
+        "give it different numbers, and the broken balance rules cannot tell which is right; "
+        "not read)"
+        for code in disputed
+    ]
+    return out
 
 
 def _rows_from_run(cells: list[Cell], text: str, table: Table) -> list[list[Cell]] | None:

@@ -14,7 +14,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gipr_pipeline.corpus.render import Style, Truth, random_truth, render_report
+from gipr_pipeline.corpus.render import Style, Truth, inject_error, random_truth, render_report
 from gipr_pipeline.parser.parse import parse_text
 from gipr_pipeline.parser.tables import label_key, read_table, strip_layout_noise
 from gipr_pipeline.readers.decode import normalize
@@ -238,6 +238,30 @@ def test_pdf_text_detached_reads_back_exactly(seed, version):
     # Rows read by position are always named.
     by_position = [p for p in r.problems if p.startswith("rows_by_position")]
     assert all(p.startswith("rows_by_position: applications") for p in by_position)
+
+
+@given(seed=st.integers(0, 2**32 - 1))
+def test_pdf_text_detached_with_a_broken_rule_never_gives_a_wrong_number(seed):
+    """A report whose own numbers break a rule: the checksum cannot prove the rows by position,
+    so the rows whose label and printed order disagree are named (``row_disputed``), never
+    stored; the broken rule is reported or named as not checkable."""
+    rng = random.Random(seed)
+    truth = random_truth(rng, T, scale=rng.choice((3, 30, 3000)))
+    inject_error(rng, truth)
+    r = parse_text(normalize(render_detached(truth, rng)), "detached.txt")
+    assert r.status == "ok", (r.reason, r.message)
+    want = set(truth.facts())
+    got = facts(r)
+    assert got <= want
+    named = " ".join(r.problems)
+    for table, row, _col, _v in want - got:
+        assert re.search(
+            rf"(cell_count|row_missing|row_disputed): {table} {re.escape(row)}\b", named
+        )
+    key = lambda v: (v.rule, v.table, v.row or "", v.column or "")  # noqa: E731
+    hard = sorted((v for v in r.violations if v.severity == "hard"), key=key)
+    assert set(map(key, hard)) <= set(map(key, truth.violations))
+    assert hard or "rule_skipped: " in named
 
 
 @given(seed=st.integers(0, 2**32 - 1))
