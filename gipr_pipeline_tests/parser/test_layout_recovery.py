@@ -555,3 +555,17 @@ def test_rows_by_position_skips_header_filler_lines():
     read = read_table(normalize("\n".join(lines)), APP, T)
     assert read.values == truth.cells["applications"]
     assert read.problems[0].startswith("rows_by_position: applications")
+
+
+def test_markdown_marks_are_layout():
+    from gipr_pipeline.parser.clean import strip_markdown_marks
+    from gipr_pipeline.parser.sections import match_heading
+
+    text = "# 某局2024年政府信息公开工作年度报告\n#1 号文件\n**（七）总计** | 3 |\n###四、结转下年度继续办理"
+    assert strip_markdown_marks(text) == (
+        "某局2024年政府信息公开工作年度报告\n#1 号文件\n（七）总计 | 3 |\n四、结转下年度继续办理"
+    )
+    assert match_heading("## 四、政府信息公开行政复议、行政诉讼情况", T) == "review_litigation"
+    assert match_heading("**二、主动公开政府信息情况**", T) == "active_disclosure"
+    # A row, not section 四: no section alias matches it.
+    assert match_heading("### 四、结转下年度继续办理", T) is None
