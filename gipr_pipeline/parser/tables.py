@@ -775,7 +775,8 @@ def _fuzzy_in_gaps(
 ) -> list[tuple[int, int]]:
     """Misprinted labels: a text cell between two anchored rows, close enough (``_FUZZY_*``) to
     the label of a row missing between them; in order within the gap."""
-    keys = _row_keys(table)
+    # The aliases and the full printed label ("(二)部分公开(区分处理的,…)" is matched whole).
+    keys = [(*al, label_key(r.label)) for al, r in zip(_row_keys(table), table.rows, strict=True)]
     bounds = [(-1, -1), *chain, (len(table.rows), len(cells))]
     out: list[tuple[int, int]] = []
     for (ja, ia), (jb, ib) in pairwise(bounds):
