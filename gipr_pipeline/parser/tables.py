@@ -500,10 +500,13 @@ _RULE_LINE = re.compile(
 )
 # A misprinted label (characters dropped or swapped, an OCR look-alike) is taken for a row only
 # when it stands where that row is missing (between the rows anchored before and after it) and
-# is this close to one of the row's labels: normalized Indel similarity (characters dropped),
-# or Levenshtein similarity (one character of a short label replaced, "重夏申请" for 重复申请).
+# is this close to one of the row's labels (of 4+ characters): normalized Indel similarity
+# ≥ 0.8 (characters dropped from a long label), or at most 3 edits (Levenshtein: dropped,
+# swapped or replaced characters) and at most 40 % of the label ("属于政查项" for 属于行政查询事项,
+# "重夏申请" for 重复申请; "其他处理" is no "其他").
 _FUZZY_INDEL = 0.8
-_FUZZY_LEVENSHTEIN = 0.75
+_FUZZY_EDITS = 3
+_FUZZY_EDIT_SHARE = 0.4
 _FUZZY_MIN_LEN = 4
 
 
@@ -553,7 +556,10 @@ def recover(text: str, table: Table, template: Template, plain: TableRead) -> Ta
        page number "5" on its own line is then no row). Taken only when the count is exactly
        the table's and every hard rule holds (the rules are the checksum); a problem
        ``rows_by_position`` says so.
-    3. Otherwise the anchored read with the fewest rows missing or unreadable, each named.
+    3. Otherwise the anchored read with the fewest rows missing or unreadable, each named;
+       when a rows-by-position read fit the count but broke a rule (or the table has none to
+       prove it: section 二), the rows where the two reads disagree are dropped and named
+       (``row_disputed``).
     """
     clean = strip_layout_noise(text)
     cells, line_of = _tokenize_lines(clean)
@@ -565,25 +571,57 @@ def recover(text: str, table: Table, template: Template, plain: TableRead) -> Ta
     complete = anchored.found and not _incomplete(anchored)
     if complete and (not checked or hard_rules_hold(anchored.values, table, template)):
         return anchored
-    if checked:
-        for rows_of in (_rows_from_run, _rows_from_lines):
-            rows = rows_of(cells, clean, table)
-            if rows is None:
-                continue
-            read = TableRead(found=True)
-            for row, vals in zip(table.rows, rows, strict=True):
-                _store(read, table, row, vals)
-            if hard_rules_hold(read.values, table, template):
-                read.problems.insert(
-                    0,
-                    f"rows_by_position: {table.code} (labels could not place every row; the "
-                    f"{len(table.rows)} number rows were read in printed order and every "
-                    "balance rule holds)",
-                )
-                return read
-    if complete:
-        return anchored  # every row read by its label; the broken rules are reported as such
-    return anchored if _unread_rows(anchored) < _unread_rows(plain) else plain
+    by_position: TableRead | None = None
+    for rows_of in (_rows_from_run, _rows_from_lines):
+        rows = rows_of(cells, clean, table)
+        if rows is None:
+            continue
+        read = TableRead(found=True)
+        for row, vals in zip(table.rows, rows, strict=True):
+            _store(read, table, row, vals)
+        # A table without hard rules (section 二) has no checksum: its rows by position only
+        # show where the labels' read is in doubt.
+        if checked and hard_rules_hold(read.values, table, template):
+            read.problems.insert(
+                0,
+                f"rows_by_position: {table.code} (labels could not place every row; the "
+                f"{len(table.rows)} number rows were read in printed order and every "
+                "balance rule holds)",
+            )
+            return read
+        by_position = by_position or read
+    kept = anchored if complete or _unread_rows(anchored) < _unread_rows(plain) else plain
+    if by_position is not None:
+        kept = _drop_disputed(kept, by_position, table)
+    return kept
+
+
+def _drop_disputed(read: TableRead, by_position: TableRead, table: Table) -> TableRead:
+    """``read`` without the rows whose numbers differ from the rows-by-position read: the
+    labels and the printed order disagree there and no rule settles which is right (broken
+    rules, or none: section 二), as a number row between two labels belongs to either; the row
+    is named, not guessed."""
+    disputed = [
+        row.code
+        for row in table.rows
+        if any((row.code, c) in read.values for c in row.columns)
+        and any(
+            read.values.get((row.code, c)) != by_position.values[(row.code, c)] for c in row.columns
+        )
+    ]
+    if not disputed:
+        return read
+    drop = set(disputed)
+    out = TableRead(found=True, problems=list(read.problems))
+    out.values = {k: v for k, v in read.values.items() if k[0] not in drop}
+    out.facts = [f for f in read.facts if f.row not in drop]
+    out.blanks = [b for b in read.blanks if b[0] not in drop]
+    out.problems += [
+        f"row_disputed: {table.code} {code} (its label and the printed order of the number rows "
+        "give it different numbers, and no balance rule tells which is right; not read)"
+        for code in disputed
+    ]
+    return out
 
 
 def _rows_from_run(cells: list[Cell], text: str, table: Table) -> list[list[Cell]] | None:
@@ -604,7 +642,8 @@ def _rows_from_run(cells: list[Cell], text: str, table: Table) -> list[list[Cell
 def _rows_from_lines(cells: list[Cell], text: str, table: Table) -> list[list[Cell]] | None:
     """The lines holding exactly one row's numbers (or, for the review table, all 15), in
     printed order, when there are as many as the table has rows; else None. Only for tables
-    whose rows have one width."""
+    whose rows have one width. Lines before the rows that only fill a header — all marks
+    (an OCR header-only table "| - | - | … |") or the columns numbered 1, 2, 3 … — are skipped."""
     widths = {len(r.columns) for r in table.rows}
     if len(widths) != 1:
         return None
@@ -622,7 +661,15 @@ def _rows_from_lines(cells: list[Cell], text: str, table: Table) -> list[list[Ce
             whole, _why = take_values(line_cells, table.n_cells)
             if whole is not None:
                 out += [whole[k : k + width] for k in range(0, len(whole), width)]
+    while len(out) > len(table.rows) and _header_filler(out[0]):
+        del out[0]
     return out if len(out) == len(table.rows) else None
+
+
+def _header_filler(row: list[Cell]) -> bool:
+    if all(c.kind == MARK for c in row):
+        return True
+    return [c.value for c in row] == list(range(1, len(row) + 1))
 
 
 def _tokenize_lines(text: str) -> tuple[list[Cell], list[int]]:
@@ -700,12 +747,36 @@ def best_chain(
     return chain, fuzzy
 
 
+# A group label glued before a row's own numbering ("(四)无法提供1.本机关不掌…").
+_INNER_NUMBERING = re.compile(r".*(?:\d{1,2}[.、．]|\([一二三四五六七八九十]{1,2}\))(?!\d)")
+
+
+def _label_similarity(key: str, alias: str) -> float:
+    """How close a printed label key is to a row's alias, 0 when not close enough to be that
+    row misprinted (``_FUZZY_*``): the key as printed, or its tail after a glued group label."""
+    if len(alias) < _FUZZY_MIN_LEN:
+        return 0.0
+    best = 0.0
+    m = _INNER_NUMBERING.match(key)
+    for k in (key, key[m.end() :]) if m and m.end() < len(key) else (key,):
+        if len(k) < _FUZZY_MIN_LEN:
+            continue
+        sim = Indel.normalized_similarity(k, alias)
+        if sim < _FUZZY_INDEL:
+            edits = Levenshtein.distance(k, alias, score_cutoff=_FUZZY_EDITS)
+            if edits > min(_FUZZY_EDITS, _FUZZY_EDIT_SHARE * len(alias)):
+                continue
+        best = max(best, sim)
+    return best
+
+
 def _fuzzy_in_gaps(
     cells: list[Cell], texts: list[int], table: Table, chain: list[tuple[int, int]]
 ) -> list[tuple[int, int]]:
     """Misprinted labels: a text cell between two anchored rows, close enough (``_FUZZY_*``) to
     the label of a row missing between them; in order within the gap."""
-    keys = _row_keys(table)
+    # The aliases and the full printed label ("(二)部分公开(区分处理的,…)" is matched whole).
+    keys = [(*al, label_key(r.label)) for al, r in zip(_row_keys(table), table.rows, strict=True)]
     bounds = [(-1, -1), *chain, (len(table.rows), len(cells))]
     out: list[tuple[int, int]] = []
     for (ja, ia), (jb, ib) in pairwise(bounds):
@@ -721,12 +792,7 @@ def _fuzzy_in_gaps(
             best, arg = 0.0, -1
             for j in range(last + 1, jb):
                 for alias in keys[j]:
-                    if len(alias) < _FUZZY_MIN_LEN:
-                        continue
-                    sim = Indel.normalized_similarity(key, alias)
-                    if sim < _FUZZY_INDEL:
-                        lev = Levenshtein.normalized_similarity(key, alias)
-                        sim = lev if lev >= _FUZZY_LEVENSHTEIN and len(key) == len(alias) else 0.0
+                    sim = _label_similarity(key, alias)
                     if sim > best:
                         best, arg = sim, j
             if arg >= 0:
