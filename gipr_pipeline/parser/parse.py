@@ -310,6 +310,6 @@ def _read_tables(
                     0, f"section_heading_missing: {t.section} (table read from the whole text)"
                 )
         else:
-            read = tables.read_table(text, t)
+            read = tables.read_table(text, t, template)
         out[t.code] = read
     return out
