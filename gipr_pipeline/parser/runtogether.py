@@ -46,6 +46,9 @@ _SHORT_LABEL = 3
 _RUN_NEXT = re.compile(r"\s*[-+]?\d")
 _NUMBERING = re.compile(r"^(\d{1,2})\s*[.、．]")
 _SIGNATURE_DATE = re.compile(r"\s(\S{2,40})\s+(20\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*$")
+# The most digits one cell of a row with several cells may have (no count in such a row reaches a million;
+# an amount may add a point and four decimals): it bounds the search on runs of any length.
+_CELL_MAX = 6
 # Forward states kept by the column solver before it gives up (names the rows instead).
 _MAX_STATES = 200_000
 _MAX_SPLITS = 20_000
@@ -100,6 +103,8 @@ def split_run(
     n = len(kinds)
     if not s:
         return []
+    if n > 1 and len(s) > n * _CELL_MAX:
+        return None  # longer than any row of counts: too many splits to tell
     forced = set()
     pos = 0
     for c in chunks[:-1]:
@@ -136,6 +141,8 @@ def split_run(
         else:
             ends = range(start + 1, min(reach[start], size - (n - k - 1)) + 1)
         for end in ends:
+            if n > 1 and end - start > _CELL_MAX + (kinds[k] == "decimal") * 5:
+                break
             piece = s[start:end]
             if not _cell_ok(piece, kinds[k]):
                 continue
@@ -193,7 +200,7 @@ def _split_grouped(
     size = len(s)
 
     def ok(a: int, b: int) -> bool:
-        return b <= reach[a] and (b == a + 1 or s[a] != "0")
+        return b <= reach[a] and b - a <= _CELL_MAX and (b == a + 1 or s[a] != "0")
 
     span_memo: dict[tuple[int, int, int], tuple[int, int] | None] = {}
 
