@@ -22,7 +22,7 @@ _PUBLISHED = re.compile(
 _DATE_LINE = re.compile(r"^(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _DATE_LINE_ISO = re.compile(r"^(20\d{2})-(\d{1,2})-(\d{1,2})$")
 # The label may be spaced out ("电 话 :", "联 系 电 话 :", text copied from a PDF).
-_PHONE = re.compile(r"电\s?话\s*[::]?\s*[((]?\s*((?:0\d{2,3}\s*[-—]\s*)?\d{7,8})")
+_PHONE = re.compile(r"电\s?话\s*[::]?\s*[((]?\s*((?:0\d{2,3}\s*[-—))]\s*)?\d{7,8})")
 _AGENCY_SUFFIX = re.compile(
     r"(人民政府|办公室|办公厅|委员会|局|厅|中心|院|所|处|站|队|部|会|署|办|馆|街道办事处|管委会|政府)$"
 )
@@ -30,6 +30,7 @@ _AGENCY_SUFFIX = re.compile(
 # (负责)编制) or answers questions (请与……办公室联系) is never the agency: its parent is
 # (``_parent``), and only when the name left is an agency's.
 _COMPILED_BY = re.compile(r"由\s*([^,,。()()]{2,40}?)\s*(?:编写|编制|制作)")
+_PHONE_DASH = str.maketrans({"—": "-", ")": "-", "）": "-"})
 _INTRO_AGENCY = (
     re.compile(r"现将\s*([^,,。()()]{2,40}?)\s*20\d{2}\s*年度?\s*(?:政府)?信息公开"),
     _COMPILED_BY,
@@ -198,7 +199,7 @@ def extract_checked(preamble: str, full_text: str) -> tuple[ReportMeta, list[str
             agency = sig_agency
         else:
             agency = next(
-                (a for a in _intro_agencies(head) if abbreviates(title_agency, a)), agency
+                (a for a in _intro_agencies(head, True) if abbreviates(title_agency, a)), agency
             )
     elif agency is None:
         agency = next(_intro_agencies(head), None)
@@ -206,5 +207,6 @@ def extract_checked(preamble: str, full_text: str) -> tuple[ReportMeta, list[str
 
     m = _PHONE.search(head)
     if m:
-        meta.phone = re.sub(r"\s+", "", m.group(1)).replace("—", "-")
+        # "(0769)22815306" and "0769—22815306" as "0769-22815306".
+        meta.phone = re.sub(r"\s+", "", m.group(1)).translate(_PHONE_DASH)
     return meta, problems

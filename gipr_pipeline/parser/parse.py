@@ -282,7 +282,13 @@ def _check_one_row(
     def needs_other(rule: str, row: str | None) -> bool:
         return rule == "applications.results_sum" or row == "3.6"
 
-    skipped = [p for p in skipped if not p.startswith("rule_skipped: applications.results_sum")]
+    # The one row stands for 3.6.1–3.6.3: their rules are checked on it instead.
+    skipped = [
+        p
+        for p in skipped
+        if not p.startswith("rule_skipped: applications.results_sum")
+        and not any(f" row {r} " in p for r in _OTHER_ROWS)
+    ]
     violations = violations + [v for v in v19 if needs_other(v.rule, v.row)]
     skipped += [
         p for p in s19 if p.startswith("rule_skipped: applications.results_sum") or " row 3.6 " in p
