@@ -322,7 +322,8 @@ def _cards(s: dict) -> str:
 
 def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
     """An HTML table; every cell carries its header (``data-label``) so that on a phone each row
-    becomes a block of labelled lines instead of a table wider than the screen."""
+    of a wide table (class ``blocks``) becomes a block of labelled lines instead of a table wider
+    than the screen."""
     th = "".join(f"<th>{_e(h)}</th>" for h in head)
     body = "".join(
         "<tr>"
@@ -430,7 +431,7 @@ def _hard_table(frames, v, s: dict) -> str:
             rows.append("<tr>" + "".join(cells) + "</tr>")
     th = "".join(f"<th>{_e(h)}</th>" for h in head)
     return (
-        f'<table class="violations"><thead><tr>{th}</tr></thead>'
+        f'<table class="violations blocks"><thead><tr>{th}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -453,7 +454,7 @@ def _soft_table(v: pl.LazyFrame) -> str:
     ]
     return (
         f"<details><summary>提示(不影响核验):{g['n'].sum()} 处,{g['agency'].n_unique()} 个机关"
-        "</summary>" + _table(["机关", "提示", "处数", "示例"], rows, "soft") + "</details>"
+        "</summary>" + _table(["机关", "提示", "处数", "示例"], rows, "soft blocks") + "</details>"
     )
 
 
@@ -519,7 +520,7 @@ def _carryover_section(year: int, frames, s: dict) -> str:
             for r in breaks.sort("agency", "report_id", "column_code").iter_rows(named=True)
         ]
         head = ["机关", "列", f"{year} 年度上年结转", f"{prev} 年度结转下年", "差额"]
-        out += _table([*head, f"{prev} 年度机关名称", "文件", "报告编号"], rows, "carryover")
+        out += _table([*head, f"{prev} 年度机关名称", "文件", "报告编号"], rows, "carryover blocks")
     others = cb.filter(pl.col("status").is_in(["unmatched", "missing_in_year", "ambiguous"]))
     if others.height:
         rows = [
@@ -543,7 +544,7 @@ def _rejected_table(frames) -> str:
     if r.is_empty():
         return ""
     rows = [[_e(x["path"]), _e(x["reason"]), _e(x["message"])] for x in r.iter_rows(named=True)]
-    return "<h2>未能读取的文件</h2>" + _table(["文件", "原因代码", "说明"], rows)
+    return "<h2>未能读取的文件</h2>" + _table(["文件", "原因代码", "说明"], rows, "blocks")
 
 
 CSS = """
@@ -567,18 +568,21 @@ details { margin: 8px 0; } summary { cursor: pointer; color: #555; font-size: 14
 code { font-size: 12px; color: #555; white-space: nowrap; } .path { overflow-wrap: anywhere; }
 .charts > div, .chart { min-width: 0; }
 .banner { background: #fff6e5; border: 1px solid #f0c36d; border-radius: 6px; padding: 10px 14px; }
-/* A phone (400 px): one column, tables as labelled blocks, nothing wider than the screen. */
+/* A phone (400 px): one column; wide tables (.blocks) as labelled blocks, one per row; nothing
+   wider than the screen. */
 @media (max-width: 720px) {
   main { padding: 12px 12px 32px; }
   h1 { font-size: 21px; }
   .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); }
   .charts { grid-template-columns: minmax(0, 1fr); } .wide { grid-column: auto; }
-  table, thead, tbody, tr, th, td { display: block; width: auto; }
-  thead { display: none; }
-  tr { border: 1px solid #ddd; border-radius: 4px; margin: 0 0 8px; }
-  td { display: flow-root; border: none; border-bottom: 1px solid #f0f0f0;
+  table { font-size: 12px; } th, td { padding: 4px 5px; }
+  table.blocks, .blocks thead, .blocks tbody, .blocks tr, .blocks th, .blocks td {
+    display: block; width: auto; }
+  .blocks thead { display: none; }
+  .blocks tr { border: 1px solid #ddd; border-radius: 4px; margin: 0 0 8px; }
+  .blocks td { display: flow-root; border: none; border-bottom: 1px solid #f0f0f0;
     text-align: left !important; padding-left: 8.4em; }
-  td::before { content: attr(data-label); float: left; width: 7.6em; margin-left: -7.9em;
+  .blocks td::before { content: attr(data-label); float: left; width: 7.6em; margin-left: -7.9em;
     font-size: 12px; color: #888; font-weight: normal; }
 }
 """.replace("__FONT__", FONT)
@@ -688,7 +692,7 @@ def write_index(docs_dir: str | Path) -> Path:
             for k, label in (
                 ("report", "年度报告汇总"),
                 ("summary", "数据质量概览"),
-                ("index", "Data Docs"),
+                ("index", "Data Docs(英文)"),
             )
         )
         + "</tr>"
@@ -702,9 +706,11 @@ def write_index(docs_dir: str | Path) -> Path:
 margin: 32px; }} table {{ border-collapse: collapse; }} th, td {{ border: 1px solid #ccc;
 padding: 6px 12px; }} th {{ background: #f0f2f5; }}</style></head><body>
 <h1>政府信息公开工作年度报告 · 汇总与数据质量</h1>
-<table><tr><th>统计年度</th><th>年度报告汇总</th><th>数据质量概览</th><th>Data Docs</th></tr>
+<table><tr><th>统计年度</th><th>年度报告汇总</th><th>数据质量概览</th>
+<th>Great Expectations Data Docs</th></tr>
 {rows}</table>
-<p>年度报告汇总可离线打开;Data Docs 的样式来自网络,离线时内容仍可阅读。</p>
+<p>年度报告汇总和数据质量概览是中文页面,离线可完整阅读(数据质量概览是数据质量页面的入口)。
+Great Expectations 生成的 Data Docs 为英文,样式和索引表格从网络加载,离线时其验证结果页仍可阅读。</p>
 </body></html>
 """,
         "utf-8",

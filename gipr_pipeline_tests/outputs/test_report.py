@@ -85,7 +85,7 @@ def test_report_is_self_contained_and_holds_every_part(published):
 
 def test_violations_are_listed_per_agency_with_the_failing_cells(misprinted):
     html = _report(misprinted, 2024)
-    table = html[html.index('<table class="violations">') :]
+    table = html[html.index('<table class="violations blocks">') :]
     table = table[: table.index("</table>")]
     assert SAIHAN in table
     # row_total on row 1 (29 printed, 28 = the parts) and balance on the total column.
@@ -222,7 +222,7 @@ def test_carryover_section_tells_breaks_from_agencies_not_checked():
         in sec
     )
     assert "2023 年度有报告、本年度没有报告的机关:1 个" in sec
-    table = sec[sec.index('<table class="carryover">') : sec.index("</table>")]
+    table = sec[sec.index('<table class="carryover blocks">') : sec.index("</table>")]
     assert table.count("<tr>") == 2  # the header and the one break: 丙局 is no break
     assert "甲局" in table and "丙局" not in table and "reports/r1.txt" in table
     assert '<td data-label="2024 年度上年结转">2</td>' in table
