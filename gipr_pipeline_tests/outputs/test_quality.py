@@ -141,7 +141,7 @@ def test_a_misprinted_report_fails_the_applications_check_and_names_it(misprinte
     )
     assert mat.metadata["marts_failing"].value == ["applications"]
     summary = Path(mat.metadata["summary"].value).read_text("utf-8")
-    assert "applications: 未通过 failed" in summary and SAIHAN in summary
+    assert '<h2 class="warn">申请办理(全部报告):未通过' in summary and SAIHAN in summary
 
 
 # ---------------------------------------------------------------- what each suite catches

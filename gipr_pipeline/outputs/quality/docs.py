@@ -291,7 +291,7 @@ def write_summary(q: YearQuality) -> Path:
         )
         parts.append(
             f'<h2 class="{state}">{e(MART_NAMES.get(mart, mart))}:'
-            f"{'通过' if m.success else ('未通过' if m.severity == 'error' else '有提示')}"
+            f"{'通过' if m.success else '未通过'}"
             f" <small>({m.evaluated - len(m.failed)}/{m.evaluated} 项检查通过;{e(mart)},"
             f"severity {e(m.severity)})</small></h2><p>Data Docs(英文):{links}</p>"
         )
