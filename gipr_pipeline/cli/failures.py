@@ -93,11 +93,28 @@ def from_warehouse(
     shown under ``raw_dir`` when given. Sorted by agency, then file."""
     from gipr_pipeline.outputs import warehouse as wh
 
-    t = wh.read_year(
-        warehouse, year, ("rule_violations", "raw_reports", "rejected_reports", "applications")
+    # Only the failing reports' rows: a national year's marts hold millions.
+    hard = wh.query(
+        warehouse,
+        """
+        with v as (select * from main.rule_violations where year = ? and severity = 'hard')
+        select v.report_id, v.agency, v.rule, v.table_code, v.row_code, v.column_code,
+               v.expected, v.actual, r.path, t.template
+        from v
+        left join main.raw_reports r on r.report_id = v.report_id and r.year = v.year
+        left join (
+            select distinct report_id, template from main.applications
+            where year = ? and report_id in (select report_id from v)
+        ) t on t.report_id = v.report_id
+        order by v.report_id, v.rule, v.row_code nulls first, v.column_code nulls first
+        """,
+        [year, year],
     )
-    paths = dict(t["raw_reports"].select("report_id", "path").iter_rows())
-    templates = dict(t["applications"].select("report_id", "template").unique().iter_rows())
+    rejected = wh.query(
+        warehouse,
+        "select path, reason, message from main.rejected_reports where year = ? order by path",
+        [year],
+    )
 
     def shown(path: str | None) -> str:
         if path is None:
@@ -105,25 +122,24 @@ def from_warehouse(
         return str(Path(raw_dir) / path) if raw_dir is not None else path
 
     out: dict[str, Failing] = {}
-    hard = t["rule_violations"].filter(t["rule_violations"]["severity"] == "hard")
-    for v in hard.iter_rows(named=True):
+    for v in hard.iter_rows(named=True) if hard is not None else ():
         rid = v["report_id"]
-        f = out.setdefault(rid, Failing(v["agency"] or UNKNOWN_AGENCY, shown(paths.get(rid))))
+        f = out.setdefault(rid, Failing(v["agency"] or UNKNOWN_AGENCY, shown(v["path"])))
         f.findings.append(
             Finding(
                 v["rule"],
-                v["severity"],
-                where(templates.get(rid), v["table_code"], v["row_code"], v["column_code"]),
+                "hard",
+                where(v["template"], v["table_code"], v["row_code"], v["column_code"]),
                 v["actual"],
                 v["expected"],  # a hard rule's detail only repeats these two numbers
             )
         )
     failing = sorted(out.values(), key=lambda f: (f.agency, f.source))
-    rejected = [
+    unread = [
         Failing(UNKNOWN_AGENCY, shown(r["path"]), rejected=f"{r['reason']}: {r['message'] or ''}")
-        for r in t["rejected_reports"].iter_rows(named=True)
+        for r in (rejected.iter_rows(named=True) if rejected is not None else ())
     ]
-    return failing + rejected
+    return failing + unread
 
 
 def _num(v) -> str:

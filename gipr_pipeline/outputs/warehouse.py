@@ -65,6 +65,22 @@ def read_year(
         con.close()
 
 
+def query(warehouse: str | Path, sql: str, params: list | None = None) -> pl.DataFrame | None:
+    """One read-only SQL query on the warehouse as a frame; None when a table it reads does
+    not exist yet (no run has written it)."""
+    import duckdb
+
+    if not Path(warehouse).exists():
+        raise WarehouseMissing(str(warehouse))
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).pl()
+    except duckdb.CatalogException:
+        return None
+    finally:
+        con.close()
+
+
 def _order(table: str, df: pl.DataFrame) -> pl.DataFrame:
     keys = [
         c for c in ("report_id", "row_order", "rule", "row_code", "column_code") if c in df.columns
