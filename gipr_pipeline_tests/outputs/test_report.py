@@ -76,6 +76,8 @@ def test_report_is_self_contained_and_holds_every_part(published):
     rank = html[html.index('<table class="rank">') :]
     assert rank.index(SAIHAN) < rank.index("临河区民政局")
     assert "本年度读取的 4 份报告的表格均符合勾稽关系" in html
+    # Count axes tick in whole numbers (never 0.2, 0.4 … of a request).
+    assert html.count('"tickformat":",d"') == len(report.TITLES)
     # No 2023 in the warehouse: the carry-over check says it was not done, not that it held.
     carry = html[html.index("<h2>跨年度结转核对</h2>") :]
     assert (
