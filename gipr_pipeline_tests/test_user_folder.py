@@ -22,9 +22,12 @@ def test_the_fixtures_folder_is_the_tests_own_copy_not_data_raw(raw_dir, seed_pa
 
 
 def test_no_test_reads_data_raw():
-    """Any path to the user's folder in the test sources (a string or a ``/`` join) is a test
-    that a user's own report could break; only this file and conftest.py name it."""
-    pattern = re.compile(r"""data/raw|["']data["']\s*\)?\s*/\s*["']raw["']""")
+    """The user's folder in the test sources (the path as a string, a ``/`` join, or the CLI's
+    default) is a test that a user's own report could break; only this file and conftest.py
+    name it. (A made-up file name under ``data/raw/`` in a string is no read of the folder.)"""
+    pattern = re.compile(
+        r"""["']data/raw/?["']|["']data["']\s*\)?\s*/\s*["']raw["']|DEFAULT_RAW_DIR"""
+    )
     offenders = [
         str(p.relative_to(ROOT))
         for p in TESTS.rglob("*.py")
