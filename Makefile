@@ -8,9 +8,9 @@ UV := $(PYTHON) -m uv
 export UV_LINK_MODE := copy
 # One Dagster home for `make run` and `make ui`, so the UI shows the command line's runs
 # (only for those two: tests make their own instances).
-run ui: export DAGSTER_HOME := $(CURDIR)/.dagster_home
+run ui dagster-home: export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: bootstrap setup run test lint format ui clean browser-deps
+.PHONY: bootstrap setup run test lint format ui clean browser-deps dagster-home
 
 bootstrap:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
@@ -19,8 +19,7 @@ setup: bootstrap
 	$(UV) sync --locked --quiet
 
 ## run: set up, then materialize every year partition found in data/raw into the warehouse
-run: setup
-	@mkdir -p "$(DAGSTER_HOME)"
+run: setup dagster-home
 	$(UV) run gipr run data/raw
 
 ## test: set up, lint (ruff, the import-linter layer contracts in pyproject.toml), then the whole suite
@@ -41,9 +40,13 @@ format: setup
 	$(UV) run ruff check --fix gipr_pipeline gipr_pipeline_tests
 	$(UV) run ruff format gipr_pipeline gipr_pipeline_tests
 
+# The instance settings (dagster.yaml: telemetry and the UI's first-visit pop-up off) in the
+# shared Dagster home; refreshed on every run so a change to the file takes effect.
+dagster-home:
+	@mkdir -p "$(DAGSTER_HOME)" && cp dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
+
 ## ui: the Dagster UI with every asset, check, schedule and sensor
-ui: setup
-	@mkdir -p "$(DAGSTER_HOME)"
+ui: setup dagster-home
 	$(UV) run dagster dev -w workspace.yaml
 
 clean:

@@ -1,4 +1,8 @@
-"""Shared test set-up: hypothesis profiles and the seed reports."""
+"""Shared test set-up: hypothesis profiles and the seed reports.
+
+The seeds are the tests' own copies under ``gipr_pipeline_tests/data/seeds/``: ``data/raw/`` is
+the user's folder (sample input for ``make run``), and a report a user adds there must not change
+any test's result."""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
-RAW = ROOT / "data" / "raw"
+RAW = Path(__file__).resolve().parent / "data" / "seeds"
+USER_RAW = ROOT / "data" / "raw"  # the user's folder: no test reads it
 
 # CI runs a fixed, bounded set of examples; `HYPOTHESIS_PROFILE=long` explores more locally.
 settings.register_profile(

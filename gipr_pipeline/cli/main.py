@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from gipr_pipeline.cli import failures
 from gipr_pipeline.parser.batch import bulk_gc, default_workers, discover, json_lines, parse_many
 from gipr_pipeline.parser.model import REJECTION_REASONS, ReportResult
 from gipr_pipeline.template import load_template
@@ -98,30 +99,10 @@ def _hard(r: ReportResult) -> list:
 
 
 def _print_details(console, r: ReportResult) -> None:
-    for v in r.violations:
-        where = " ".join(
-            x
-            for x in (
-                v.table or "",
-                f"row {v.row}" if v.row is not None else "",
-                f"column {v.column}" if v.column is not None else "",
-            )
-            if x
-        )
-        if v.severity == "hard":
-            console.print(
-                f"  [red]✗[/red] {r.source}: [bold]{v.rule}[/bold] {where}: "
-                f"expected {v.expected}, actual {v.actual}"
-            )
-        else:  # a warning: reported, never a failure
-            console.print(
-                f"  [yellow]warning[/yellow] {r.source}: [bold]{v.rule}[/bold] {where}"
-                + (f": {v.detail}" if v.detail else ""),
-                markup=True,
-                highlight=False,
-            )
-    for t in r.missing_tables:
-        console.print(f"  [yellow]![/yellow] {r.source}: table {t} not found")
+    """The report's broken rules, agency and file first (``failures.render``)."""
+    f = failures.from_result(r)
+    if f is not None:
+        failures.render(console, [f])
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -168,8 +149,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         n += 1
         if not r.ok:
             failed = True
-            console.print(f"[red]rejected[/red] {r.source}: {r.reason} — {r.message}")
-        elif r.violations:
+            _print_details(console, r)
+        elif r.violations or r.missing_tables:
             failed |= bool(_hard(r))
             warnings += len(r.violations) - len(_hard(r))
             _print_details(console, r)

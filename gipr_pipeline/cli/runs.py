@@ -15,17 +15,16 @@ from typing import Any
 from gipr_pipeline.outputs.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, docs_dir_for
 
 
-def _print_summary(summary: dict[str, Any]) -> None:
+def _print_summary(summary: dict[str, Any], raw_dir: str) -> None:
+    """The run: folders, years, checks, rows per table, then every failing report with its
+    files shown under ``raw_dir`` as the user wrote it."""
     from rich.console import Console
     from rich.table import Table
 
     console = Console()
     console.print(f"raw folder: [bold]{summary['raw_dir']}[/bold]")
     console.print(f"warehouse:  [bold]{summary['warehouse']}[/bold]")
-    console.print(
-        f"docs:       [bold]{summary['docs']}[/bold] (quality/<year>/index.html: Data Docs; "
-        "reports/annual_report_<year>.html)"
-    )
+    console.print(f"docs:       [bold]{summary['docs']}[/bold]/index.html (reports, data quality)")
     console.print(f"years:      {', '.join(map(str, summary['years'])) or '(none found)'}")
     for run in summary["runs"]:
         failed = [name for name, ok in run["checks"].items() if not ok]
@@ -36,6 +35,12 @@ def _print_summary(summary: dict[str, Any]) -> None:
         if failed:
             checks += f" ([yellow]failing: {', '.join(failed)}[/yellow])"
         console.print(f"  {run['year']}: run {status} in {run['seconds']:.1f}s, {checks}")
+        if not summary["tables"].get("raw_reports", {}).get(run["year"]):
+            # An empty partition passes every check trivially: say it holds nothing.
+            console.print(
+                f"        [yellow]{run['year']}: no report in {raw_dir} for this year — "
+                "its tables are empty (nothing was checked)[/yellow]"
+            )
     years = sorted({y for rows in summary["tables"].values() for y in rows})
     t = Table(title="warehouse tables (rows per year)")
     t.add_column("table")
@@ -45,6 +50,26 @@ def _print_summary(summary: dict[str, Any]) -> None:
         t.add_row(name, *(str(rows.get(y, 0)) for y in years))
     console.print(t)
     console.print(f"total {summary['seconds']:.1f}s")
+    _print_failing(console, summary, raw_dir)
+
+
+def _print_failing(console, summary: dict[str, Any], raw_dir: str) -> None:
+    """Per failing report of the years just run: agency, file, rule, cell, printed vs expected
+    (``failures``); the full list is in the annual report and the xlsx."""
+    from gipr_pipeline.cli import failures
+
+    for run in summary["runs"]:
+        year = run["year"]
+        failing = failures.from_warehouse(summary["warehouse"], year, raw_dir)
+        if not failing:
+            continue
+        console.print(f"\n[bold]{year}: {len(failing)} 份报告违反勾稽关系或未能读取[/bold]")
+        failures.render(
+            console,
+            failing,
+            limit=failures.MAX_REPORTS,
+            more=f";完整列表见年度报告汇总和 gipr export --year {year}",
+        )
 
 
 def _materialize(args: argparse.Namespace, years: list[int] | None) -> int:
@@ -59,7 +84,7 @@ def _materialize(args: argparse.Namespace, years: list[int] | None) -> int:
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
-        _print_summary(summary)
+        _print_summary(summary, args.raw_dir)
     # Failing balance checks are findings about the reports, not a broken run.
     return 0 if all(r["success"] for r in summary["runs"]) else 1
 

@@ -16,6 +16,7 @@ from dagster import (
     AssetIn,
     AssetOut,
     Failure,
+    MetadataValue,
     Output,
     asset,
     multi_asset,
@@ -55,7 +56,8 @@ def _year(context: AssetExecutionContext) -> int:
 
 
 def _output(df: pl.DataFrame, **extra) -> Output:
-    return Output(df, metadata={"rows": df.height, **extra})
+    # The row count is the I/O manager's dagster/row_count (defs/metadata.py).
+    return Output(df, metadata=extra)
 
 
 # ---------------------------------------------------------------- ingest and parse
@@ -106,19 +108,14 @@ def parse_reports(context: AssetExecutionContext, gipr: GiprPaths):
         raw,
         output_name="raw_reports",
         metadata={
-            "rows": raw.height,
             "files": int(raw["n_paths"].sum() or 0),
             "accepted": accepted,
             "raw_dir": str(gipr.raw_path.resolve()),
         },
     )
     for name, parts in t.long.items():
-        yield Output(parts, output_name=name, metadata={"rows": parts.height})
-    yield Output(
-        t.rejected_reports,
-        output_name="rejected_reports",
-        metadata={"rows": t.rejected_reports.height},
-    )
+        yield Output(parts, output_name=name)
+    yield Output(t.rejected_reports, output_name="rejected_reports")
 
 
 # ---------------------------------------------------------------- marts, part by part
@@ -175,7 +172,7 @@ def hard_violations(x: Parts | pl.DataFrame) -> pl.DataFrame:
 
 
 def _parts_output(parts: Parts, **extra) -> Output:
-    return Output(parts, metadata={"rows": parts.height, **extra})
+    return Output(parts, metadata=extra)
 
 
 def _wide_parts(context, gipr, facts: Parts, table: str, fn) -> Output:
@@ -233,7 +230,32 @@ def rule_violations(
         ),
         _scratch(context, gipr, "rule_violations"),
     )
-    return _parts_output(out, reports=reports)
+    return _parts_output(out, reports=reports, preview=_violations_preview(out))
+
+
+PREVIEW_ROWS = 20
+
+
+def _violations_preview(parts: Parts) -> MetadataValue:
+    """The first hard violations as a table in the UI: agency, rule in words, cell, expected
+    (sum of the parts), actual (printed)."""
+    from gipr_pipeline.template import labels
+
+    shown: list[dict] = []
+    for df in parts.frames(where=pl.col("severity") == "hard"):
+        shown += df.head(PREVIEW_ROWS - len(shown)).to_dicts()
+        if len(shown) >= PREVIEW_ROWS:
+            break
+    if not shown:
+        return MetadataValue.md("no hard violations")
+    head = "| agency | rule | cell | expected | actual | report |\n|---|---|---|---|---|---|\n"
+    body = "".join(
+        f"| {r['agency'] or '?'} | {labels.rule_label(r['rule'])} | "
+        f"{labels.cell_label(None, r['table_code'], r['row_code'], r['column_code'])} | "
+        f"{r['expected']:g} | {r['actual']:g} | {r['report_id'][:12]} |\n"
+        for r in shown
+    )
+    return MetadataValue.md(head + body)
 
 
 @asset(

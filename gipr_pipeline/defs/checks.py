@@ -8,6 +8,7 @@ import warnings
 
 import polars as pl
 from dagster import (
+    AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetIn,
@@ -24,6 +25,7 @@ from gipr_pipeline.defs.assets import (
     report_ids,
     review_litigation,
 )
+from gipr_pipeline.defs.metadata import per_partition
 from gipr_pipeline.defs.partitions import years_partitions
 from gipr_pipeline.marts import marts
 from gipr_pipeline.marts.parts import Parts
@@ -43,7 +45,12 @@ def _md(df: pl.DataFrame, limit: int = FIRST_FAILURES) -> MetadataValue:
     return MetadataValue.md(head + body if shown.height else "no failures")
 
 
+def _year(context: AssetCheckExecutionContext) -> str | None:
+    return context.partition_key if context.has_partition_key else None
+
+
 def _balance_result(
+    context: AssetCheckExecutionContext,
     mart: Parts | pl.DataFrame,
     table: str,
     severity: AssetCheckSeverity,
@@ -60,13 +67,16 @@ def _balance_result(
     return AssetCheckResult(
         passed=failures.is_empty() and not (extra or {}).get("_fail"),
         severity=severity,
-        metadata={
-            "reports_checked": checked,
-            "reports_failing": failing,
-            "failures": failures.height,
-            "first_failures": _md(failures),
-            **{k: v for k, v in (extra or {}).items() if not k.startswith("_")},
-        },
+        metadata=per_partition(
+            _year(context),
+            {
+                "reports_checked": checked,
+                "reports_failing": failing,
+                "failures": failures.height,
+                "first_failures": _md(failures),
+                **{k: v for k, v in (extra or {}).items() if not k.startswith("_")},
+            },
+        ),
     )
 
 
@@ -77,8 +87,10 @@ def _balance_result(
     "Failing reports are routed to rule_violations and kept out of applications_checked: fix the "
     "source file (or the parser) for the reports listed.",
 )
-def applications_balance(applications: Parts) -> AssetCheckResult:
-    return _balance_result(applications, "applications", AssetCheckSeverity.WARN)
+def applications_balance(
+    context: AssetCheckExecutionContext, applications: Parts
+) -> AssetCheckResult:
+    return _balance_result(context, applications, "applications", AssetCheckSeverity.WARN)
 
 
 @asset_check(
@@ -86,8 +98,10 @@ def applications_balance(applications: Parts) -> AssetCheckResult:
     partitions_def=years_partitions,
     description="review_litigation.total: total = upheld + corrected + other + pending, per row.",
 )
-def review_litigation_total(review_litigation: Parts) -> AssetCheckResult:
-    return _balance_result(review_litigation, "review_litigation", AssetCheckSeverity.WARN)
+def review_litigation_total(
+    context: AssetCheckExecutionContext, review_litigation: Parts
+) -> AssetCheckResult:
+    return _balance_result(context, review_litigation, "review_litigation", AssetCheckSeverity.WARN)
 
 
 @asset_check(
@@ -99,7 +113,7 @@ def review_litigation_total(review_litigation: Parts) -> AssetCheckResult:
     "hold no report listed in rule_violations. Blocks year_summary when it fails.",
 )
 def applications_checked_gate(
-    applications_checked: Parts, rule_violations: Parts
+    context: AssetCheckExecutionContext, applications_checked: Parts, rule_violations: Parts
 ) -> AssetCheckResult:
     hard = set(hard_violations(rule_violations)["report_id"].to_list())
     leaked: set[str] = set()
@@ -110,6 +124,7 @@ def applications_checked_gate(
         incomplete |= ids - marts.complete_report_ids(df)
     leaked_ids, incomplete_ids = sorted(leaked), sorted(incomplete)
     return _balance_result(
+        context,
         applications_checked,
         "applications",
         AssetCheckSeverity.ERROR,
@@ -137,6 +152,7 @@ def applications_checked_gate(
     "violations + rejected inputs, each input in exactly one of them.",
 )
 def nothing_lost(
+    context: AssetCheckExecutionContext,
     raw_reports: pl.DataFrame,
     rejected_reports: pl.DataFrame,
     rule_violations: Parts,
@@ -153,16 +169,19 @@ def nothing_lost(
     return AssetCheckResult(
         passed=acc["ok"],
         severity=AssetCheckSeverity.ERROR,
-        metadata={
-            "inputs": acc["inputs"],
-            "files": int(raw_reports["n_paths"].sum() or 0),
-            "reports_in_marts": acc["reports_in_marts"],
-            "reports_with_violations": acc["reports_with_violations"],
-            "rejected": acc["rejected"],
-            "lost": MetadataValue.json(acc["lost"]),
-            "unknown": MetadataValue.json(acc["unknown"]),
-            "double_counted": MetadataValue.json(acc["double_counted"]),
-        },
+        metadata=per_partition(
+            _year(context),
+            {
+                "inputs": acc["inputs"],
+                "files": int(raw_reports["n_paths"].sum() or 0),
+                "reports_in_marts": acc["reports_in_marts"],
+                "reports_with_violations": acc["reports_with_violations"],
+                "rejected": acc["rejected"],
+                "lost": MetadataValue.json(acc["lost"]),
+                "unknown": MetadataValue.json(acc["unknown"]),
+                "double_counted": MetadataValue.json(acc["double_counted"]),
+            },
+        ),
     )
 
 

@@ -11,6 +11,7 @@ import warnings
 
 import polars as pl
 from dagster import (
+    AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetExecutionContext,
@@ -26,6 +27,7 @@ from dagster import (
 )
 
 from gipr_pipeline.defs.assets import _kw
+from gipr_pipeline.defs.metadata import per_partition
 from gipr_pipeline.defs.partitions import partition_years, years_partitions
 from gipr_pipeline.marts import continuity
 
@@ -73,7 +75,7 @@ def carryover_breaks(context: AssetExecutionContext, applications: pl.LazyFrame)
             applications.filter(pl.col("year") == year - 1),
             applications.filter(pl.col("year") == year),
         )
-    return Output(df, metadata={"rows": df.height, **continuity.summary(df)})
+    return Output(df, metadata=continuity.summary(df))
 
 
 def _table(df: pl.DataFrame, cols: list[str]) -> MetadataValue:
@@ -91,7 +93,9 @@ def _table(df: pl.DataFrame, cols: list[str]) -> MetadataValue:
     "上年结转 and year N−1's 结转下年度继续办理 for paired agencies. Agencies may legitimately "
     "re-count; check the listed pairs and the unmatched agencies.",
 )
-def carryover_continuity(carryover_breaks: pl.DataFrame) -> AssetCheckResult:
+def carryover_continuity(
+    context: AssetCheckExecutionContext, carryover_breaks: pl.DataFrame
+) -> AssetCheckResult:
     s = continuity.summary(carryover_breaks)
     breaks = carryover_breaks.filter(pl.col("status") == "break")
     doubtful = carryover_breaks.filter(
@@ -100,8 +104,8 @@ def carryover_continuity(carryover_breaks: pl.DataFrame) -> AssetCheckResult:
     return AssetCheckResult(
         passed=breaks.is_empty(),
         severity=AssetCheckSeverity.WARN,
-        metadata={
-            **s,
+        metadata=per_partition(context.partition_key if context.has_partition_key else None, s)
+        | {
             "first_breaks": _table(
                 breaks,
                 [

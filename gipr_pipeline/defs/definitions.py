@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from dagster import Definitions, EnvVar, in_process_executor
+from dagster import Definitions, EnvVar, in_process_executor, map_asset_specs
 
 from gipr_pipeline.defs.assets import ASSETS
 from gipr_pipeline.defs.automation import gipr_year_job, raw_folder_sensor, yearly_previous_year
@@ -15,6 +15,7 @@ from gipr_pipeline.defs.continuity import ASSETS as CONTINUITY_ASSETS
 from gipr_pipeline.defs.continuity import CHECKS as CONTINUITY_CHECKS
 from gipr_pipeline.defs.continuity import SENSORS as CONTINUITY_SENSORS
 from gipr_pipeline.defs.io import WarehouseIOManager
+from gipr_pipeline.defs.metadata import OWNERS
 from gipr_pipeline.defs.quality import QUALITY_ASSETS, GiprDocs
 from gipr_pipeline.defs.report import PUBLISH_ASSETS
 from gipr_pipeline.defs.resources import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, GiprPaths
@@ -29,7 +30,10 @@ def build_defs(
     or ``EnvVar``s resolved at run time), and the HTML people open (Data Docs, annual reports)
     under ``docs_dir`` (default ``data/docs``, or a ``docs`` folder beside another warehouse)."""
     return Definitions(
-        assets=[*ASSETS, *CONTINUITY_ASSETS, *QUALITY_ASSETS, *PUBLISH_ASSETS],
+        assets=map_asset_specs(
+            lambda spec: spec.replace_attributes(owners=OWNERS),
+            [*ASSETS, *CONTINUITY_ASSETS, *QUALITY_ASSETS, *PUBLISH_ASSETS],
+        ),
         asset_checks=[*CHECKS, *CONTINUITY_CHECKS],
         jobs=[gipr_year_job],
         schedules=[yearly_previous_year],

@@ -26,6 +26,7 @@ from dagster import (
 )
 from pydantic import Field
 
+from gipr_pipeline.defs.metadata import per_partition
 from gipr_pipeline.defs.partitions import years_partitions
 from gipr_pipeline.outputs import quality, report
 from gipr_pipeline.outputs.paths import DEFAULT_WAREHOUSE, docs_dir_for
@@ -99,15 +100,18 @@ def check_results(q: quality.YearQuality) -> list[AssetCheckResult]:
                 check_name=f"gx_{mart}",
                 passed=m.success,
                 severity=_SEVERITY[m.severity],
-                metadata={
-                    "expectations": m.evaluated,
-                    "failed": len(m.failed),
-                    "failed_expectations": _first_failures(m.failed),
-                    **{
-                        f"page_{i}" if i else "page": MetadataValue.path(str(p.resolve()))
-                        for i, p in enumerate(m.pages)
+                metadata=per_partition(
+                    str(q.year),
+                    {
+                        "expectations": m.evaluated,
+                        "failed": len(m.failed),
+                        "failed_expectations": _first_failures(m.failed),
+                        **{
+                            f"page_{i}" if i else "page": MetadataValue.path(str(p.resolve()))
+                            for i, p in enumerate(m.pages)
+                        },
                     },
-                },
+                ),
             )
         )
     return out

@@ -16,10 +16,14 @@ from gipr_pipeline.outputs import report
     partitions_def=years_partitions,
     kinds={"plotly", "html"},
     # Only the columns the report shows: raw_reports-sized tables are not loaded.
-    ins={"rejected_reports": AssetIn(metadata={"columns": ["path", "reason", "message"]})},
+    ins={
+        "rejected_reports": AssetIn(metadata={"columns": ["path", "reason", "message"]}),
+        "raw_reports": AssetIn(metadata={"columns": ["report_id", "path"]}),
+    },
     description="One self-contained HTML file per year (charts inline, opens offline): totals, "
     "outcome and applicant mix, review and litigation outcomes, agencies ranked by requests, "
-    "rule violations per agency with the failing cells. Path in the metadata.",
+    "rule violations per agency with the failing cells and source files, cross-year carry-over "
+    "breaks. Path in the metadata.",
 )
 def annual_report(
     context: AssetExecutionContext,
@@ -31,6 +35,8 @@ def annual_report(
     review_litigation: pl.LazyFrame,
     rule_violations: pl.LazyFrame,
     rejected_reports: pl.LazyFrame,
+    raw_reports: pl.LazyFrame,
+    carryover_breaks: pl.LazyFrame,
 ) -> MaterializeResult:
     year = int(context.partition_key)
     frames = {
@@ -39,6 +45,8 @@ def annual_report(
         "review_litigation": review_litigation,
         "rule_violations": rule_violations,
         "rejected_reports": rejected_reports,
+        "raw_reports": raw_reports,
+        "carryover_breaks": carryover_breaks,
     }
     path = report.write_report(year, frames, report.report_path(docs.path, year)).resolve()
     index = report.write_index(docs.path).resolve()

@@ -37,6 +37,8 @@ TABLES = (
     "review_litigation",
     "rule_violations",
     "rejected_reports",
+    "raw_reports",
+    "carryover_breaks",
 )
 TOP_AGENCIES = 30
 # Chart titles (the browser test looks for them in the rendered page).
@@ -167,6 +169,14 @@ def _layout(fig, title: str, height: int = 380) -> None:
     fig.update_yaxes(gridcolor="#eee", rangemode="tozero")
 
 
+def _count_axis(axis, values) -> None:
+    """Counts are whole numbers: integer tick labels, a tick per unit when the largest bar is
+    small (Plotly would otherwise tick 0, 0.2, 0.4 …)."""
+    axis(tickformat=",d", rangemode="tozero")
+    if max(values, default=0) <= 5:
+        axis(dtick=1)
+
+
 def _bar(go, names: list[str], values: list[int], title: str, color: str):
     fig = go.Figure(
         go.Bar(
@@ -181,10 +191,13 @@ def _bar(go, names: list[str], values: list[int], title: str, color: str):
     )
     _layout(fig, title)
     fig.update_layout(showlegend=False)
+    _count_axis(fig.update_yaxes, values)
     return fig
 
 
-def _figures(year: int, frames: Mapping[str, pl.DataFrame], rank: pl.DataFrame) -> list:
+def _figures(year: int, frames: Mapping[str, pl.DataFrame], rank: pl.DataFrame) -> dict:
+    """Chart key (``TITLES``) → Plotly figure, or None when every value is 0: an empty chart
+    would only show an axis for nothing (the page says so in words instead)."""
     import plotly.graph_objects as go
 
     s = _summary(frames, year)
@@ -225,7 +238,14 @@ def _figures(year: int, frames: Mapping[str, pl.DataFrame], rank: pl.DataFrame) 
         ]
     )
     _layout(fig, TITLES["review"])
-    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.15})
+    # The legend above the plot: below it, it would collide with tick labels that a phone's
+    # width tilts.
+    fig.update_layout(
+        barmode="group",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+        margin={"t": 90},
+    )
+    _count_axis(fig.update_yaxes, [v for r in REVIEW_ROWS for v in rev[r].values()])
     figs.append(fig)
 
     rank = rank.head(TOP_AGENCIES)
@@ -244,13 +264,22 @@ def _figures(year: int, frames: Mapping[str, pl.DataFrame], rank: pl.DataFrame) 
     )
     _layout(
         fig,
-        f"{TITLES['agencies']}(前 {min(TOP_AGENCIES, rank.height)} 名;⚠ = 违反勾稽关系)",
+        # Two lines: one would run off a phone's screen.
+        f"{TITLES['agencies']}<br><sub>前 {min(TOP_AGENCIES, rank.height)} 名;"
+        "⚠ = 违反勾稽关系</sub>",
         height=max(300, 120 + 26 * rank.height),
     )
     fig.update_layout(showlegend=False, margin={"l": 220})
-    fig.update_xaxes(title_text="本年新收申请(件)", rangemode="tozero")
+    fig.update_xaxes(title_text="本年新收申请(件)")
+    _count_axis(fig.update_xaxes, rank["received"].to_list())
     figs.append(fig)
-    return figs
+    drawn = [
+        sum(s[f"outcome_{g}"] or 0 for g in outcomes),
+        s["received_total"] or 0,
+        sum(v for r in REVIEW_ROWS for v in rev[r].values()),
+        int(rank["received"].sum() or 0),
+    ]
+    return {k: (f if n else None) for k, f, n in zip(TITLES, figs, drawn, strict=True)}
 
 
 # ---------------------------------------------------------------- HTML
@@ -292,9 +321,38 @@ def _cards(s: dict) -> str:
 
 
 def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
+    """An HTML table; every cell carries its header (``data-label``) so that on a phone each row
+    of a wide table (class ``blocks``) becomes a block of labelled lines instead of a table wider
+    than the screen."""
     th = "".join(f"<th>{_e(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td data-label="{_e(h)}">{c}</td>' for h, c in zip(head, r, strict=True))
+        + "</tr>"
+        for r in rows
+    )
     return f'<table class="{cls}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _paths(frames, ids: pl.DataFrame | pl.LazyFrame) -> dict[str, str]:
+    """report_id → the source file (its first path under the raw folder) of the given reports."""
+    return dict(
+        frames["raw_reports"]
+        .lazy()
+        .join(ids.lazy().select("report_id").unique(), on="report_id", how="semi")
+        .select("report_id", "path")
+        .collect()
+        .iter_rows()
+    )
+
+
+def _source(path: str | None, report_id: str | None) -> tuple[str, str]:
+    """The 文件 and 报告编号 cells: the file path in full, the id shortened (its title holds it)."""
+    rid = report_id or ""
+    return (
+        f'<span class="path">{_e(path or "?")}</span>',
+        f'<code title="{_e(rid)}">{_e(rid[:12])}</code>',
+    )
 
 
 def _ranking_table(rank: pl.DataFrame) -> str:
@@ -313,19 +371,25 @@ def _ranking_table(rank: pl.DataFrame) -> str:
     return _table(["名次", "机关", "本年新收申请(件)", "报告数", "通过核验"], rows, "rank")
 
 
-def _violations_table(frames) -> str:
+def _violations_table(frames, s: dict) -> str:
     """Hard rules (勾稽关系) per agency with the failing cells; soft findings (warnings that do
     not keep a report out of the sums) counted per agency and rule, folded."""
     import polars as pl
 
     v = frames["rule_violations"].lazy().with_columns(_agency())
     hard = v.filter(pl.col("severity") == "hard").collect()
-    return _hard_table(frames, hard) + _soft_table(v.filter(pl.col("severity") != "hard"))
+    return _hard_table(frames, hard, s) + _soft_table(v.filter(pl.col("severity") != "hard"))
 
 
-def _hard_table(frames, v) -> str:
+def _hard_table(frames, v, s: dict) -> str:
     if v.is_empty():
-        return '<p class="ok">本年度所有报告的表格均符合勾稽关系。</p>'
+        # Only a year with reports read can "conform": nothing read is nothing checked.
+        if not s["reports_accepted"]:
+            return '<p class="empty">本年度没有读取到报告,没有可核对的表格。</p>'
+        return (
+            f'<p class="ok">本年度读取的 {_num(s["reports_accepted"])} 份报告的表格'
+            "均符合勾稽关系。</p>"
+        )
     templates = dict(
         frames["applications"]
         .lazy()
@@ -335,29 +399,39 @@ def _hard_table(frames, v) -> str:
         .collect()
         .iter_rows()
     )
+    paths = _paths(frames, v)
     v = v.sort("agency", "report_id", "rule", "row_code", "column_code", nulls_last=True)
+    head = ["机关", "规则", "表", "不符的单元格", "应为(各项之和)", "实际(所列总计)", "差额"]
+    head += ["文件", "报告编号"]
     rows = []
     for agency, g in v.group_by("agency", maintain_order=True):
         for i, r in enumerate(g.iter_rows(named=True)):
             where = labels.cell_label(
                 templates.get(r["report_id"]), r["table_code"], r["row_code"], r["column_code"]
             )
+            values = [
+                f'<span title="{_e(r["rule"])}">{_e(labels.rule_label(r["rule"]))}</span>',
+                _e(labels.TABLES.get(r["table_code"], r["table_code"] or "")),
+                _e(where),
+                _num(r["expected"]),
+                _num(r["actual"]),
+                f'<span class="bad">{_num(r["difference"])}</span>',
+                *_source(paths.get(r["report_id"]), r["report_id"]),
+            ]
+            cls = ["", "", "", "n", "n", "n", "", ""]
             cells = [
-                f'<td><span title="{_e(r["rule"])}">{_e(labels.rule_label(r["rule"]))}</span></td>',
-                f"<td>{_e(labels.TABLES.get(r['table_code'], r['table_code'] or ''))}</td>",
-                f"<td>{_e(where)}</td>",
-                f'<td class="n">{_num(r["expected"])}</td>',
-                f'<td class="n">{_num(r["actual"])}</td>',
-                f'<td class="n"><span class="bad">{_num(r["difference"])}</span></td>',
-                f'<td><code title="{_e(r["report_id"])}">{_e(r["report_id"][:12])}</code></td>',
+                f'<td data-label="{_e(h)}" class="{c}">{x}</td>'
+                for h, c, x in zip(head[1:], cls, values, strict=True)
             ]
             if i == 0:
-                cells.insert(0, f'<td rowspan="{g.height}" class="agency">{_e(agency[0])}</td>')
+                cells.insert(
+                    0,
+                    f'<td rowspan="{g.height}" class="agency" data-label="机关">{_e(agency[0])}</td>',
+                )
             rows.append("<tr>" + "".join(cells) + "</tr>")
-    head = ["机关", "规则", "表", "不符的单元格", "应为(各项之和)", "实际(所列总计)", "差额"]
-    th = "".join(f"<th>{_e(h)}</th>" for h in [*head, "报告编号"])
+    th = "".join(f"<th>{_e(h)}</th>" for h in head)
     return (
-        f'<table class="violations"><thead><tr>{th}</tr></thead>'
+        f'<table class="violations blocks"><thead><tr>{th}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -380,8 +454,89 @@ def _soft_table(v: pl.LazyFrame) -> str:
     ]
     return (
         f"<details><summary>提示(不影响核验):{g['n'].sum()} 处,{g['agency'].n_unique()} 个机关"
-        "</summary>" + _table(["机关", "提示", "处数", "示例"], rows, "soft") + "</details>"
+        "</summary>" + _table(["机关", "提示", "处数", "示例"], rows, "soft blocks") + "</details>"
     )
+
+
+def _carryover_section(year: int, frames, s: dict) -> str:
+    """``applications.carryover_continuity`` (soft): row 2 of year N against row 4 of the same
+    agency's N−1 report (the ``carryover_breaks`` mart). Only paired agencies are checked; an
+    agency without a previous-year report is listed as not checked, never as a break."""
+    import polars as pl
+
+    cb = frames["carryover_breaks"].lazy().collect()
+    prev = year - 1
+    rule = (
+        f'<p class="note">本年度「上年结转政府信息公开申请数量」(第二行)应等于同一机关 {prev} '
+        "年度报告的「结转下年度继续办理」(第四行),按列核对。机关按名称配对,"
+        "只有配对成功的机关才核对;此项为提示,不影响核验和合计。</p>"
+    )
+    if cb.is_empty():
+        why = (
+            "本年度没有报告,未做跨年度核对。"
+            if not s["reports_accepted"]
+            else f"没有 {prev} 年度的数据可供配对(该年度不在统计范围或尚未生成),未做跨年度核对。"
+        )
+        return rule + f'<p class="empty">{why}</p>'
+
+    def n(status: str) -> int:
+        return cb.filter(pl.col("status") == status).height
+
+    previous_reports = cb.filter(pl.col("previous_report_id").is_not_null())
+    if previous_reports.is_empty():
+        return rule + (
+            f'<p class="empty">{prev} 年度没有报告可供配对,本年度的 {n("unmatched") + n("ambiguous")} '
+            "份报告均未做跨年度核对(这不表示结转不一致)。</p>"
+        )
+    breaks = cb.filter(pl.col("status") == "break")
+    with_breaks = breaks["report_id"].n_unique() if breaks.height else 0
+    items = [
+        f"配对并核对:{n('matched')} 个机关"
+        + (
+            f',其中 <b class="bad">{with_breaks} 个机关结转不一致</b>(见下表)'
+            if with_breaks
+            else (",结转均一致" if n("matched") else "")
+        ),
+        f"未核对:{n('unmatched')} 份报告在 {prev} 年度没有可配对的报告"
+        "(新报告,或机关名称变化)——这不表示结转不一致",
+        f"{prev} 年度有报告、本年度没有报告的机关:{n('missing_in_year')} 个",
+    ]
+    if n("ambiguous"):
+        items.append(f"名称不唯一、未配对(未核对):{n('ambiguous')} 份报告")
+    out = rule + "<ul>" + "".join(f"<li>{x}</li>" for x in items) + "</ul>"
+    if breaks.height:
+        paths = _paths(frames, breaks)
+        cols = labels.cell_columns()
+        rows = [
+            [
+                _e(r["agency"] or UNKNOWN_AGENCY),
+                _e(cols.get(r["column_code"], r["column_code"])),
+                _num(r["carried_in"]),
+                _num(r["carried_out_previous"]),
+                f'<span class="bad">{_num(r["difference"])}</span>',
+                _e(r["previous_agency"] or ""),
+                *_source(paths.get(r["report_id"]), r["report_id"]),
+            ]
+            for r in breaks.sort("agency", "report_id", "column_code").iter_rows(named=True)
+        ]
+        head = ["机关", "列", f"{year} 年度上年结转", f"{prev} 年度结转下年", "差额"]
+        out += _table([*head, f"{prev} 年度机关名称", "文件", "报告编号"], rows, "carryover blocks")
+    others = cb.filter(pl.col("status").is_in(["unmatched", "missing_in_year", "ambiguous"]))
+    if others.height:
+        rows = [
+            [
+                _e(labels.CARRYOVER_STATUS[r["status"]]),
+                _e(r["agency"] or r["previous_agency"] or UNKNOWN_AGENCY),
+                _e(str(r["previous_year"]) if r["status"] == "missing_in_year" else str(year)),
+            ]
+            for r in others.iter_rows(named=True)
+        ]
+        out += (
+            f"<details><summary>未核对的机关({others.height})</summary>"
+            + _table(["情况", "机关", "报告年度"], rows, "unmatched")
+            + "</details>"
+        )
+    return out
 
 
 def _rejected_table(frames) -> str:
@@ -389,7 +544,7 @@ def _rejected_table(frames) -> str:
     if r.is_empty():
         return ""
     rows = [[_e(x["path"]), _e(x["reason"]), _e(x["message"])] for x in r.iter_rows(named=True)]
-    return "<h2>未能读取的文件</h2>" + _table(["文件", "原因代码", "说明"], rows)
+    return "<h2>未能读取的文件</h2>" + _table(["文件", "原因代码", "说明"], rows, "blocks")
 
 
 CSS = """
@@ -410,25 +565,84 @@ table.rank td:nth-child(3), table.soft td:nth-child(3), td.n { text-align: right
 .bad { color: #c0392b; font-weight: 600; } .ok { color: #2e7d32; } .empty { color: #888; }
 .note { font-size: 13px; color: #555; }
 details { margin: 8px 0; } summary { cursor: pointer; color: #555; font-size: 14px; }
-code { font-size: 12px; color: #555; }
+code { font-size: 12px; color: #555; white-space: nowrap; } .path { overflow-wrap: anywhere; }
+.charts > div, .chart { min-width: 0; }
+.banner { background: #fff6e5; border: 1px solid #f0c36d; border-radius: 6px; padding: 10px 14px; }
+/* A phone (400 px): one column; wide tables (.blocks) as labelled blocks, one per row; nothing
+   wider than the screen. */
+@media (max-width: 720px) {
+  main { padding: 12px 12px 32px; }
+  h1 { font-size: 21px; }
+  .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .charts { grid-template-columns: minmax(0, 1fr); } .wide { grid-column: auto; }
+  table { font-size: 12px; } th, td { padding: 4px 5px; }
+  table.blocks, .blocks thead, .blocks tbody, .blocks tr, .blocks th, .blocks td {
+    display: block; width: auto; }
+  .blocks thead { display: none; }
+  .blocks tr { border: 1px solid #ddd; border-radius: 4px; margin: 0 0 8px; }
+  .blocks td { display: flow-root; border: none; border-bottom: 1px solid #f0f0f0;
+    text-align: left !important; padding-left: 8.4em; }
+  .blocks td::before { content: attr(data-label); float: left; width: 7.6em; margin-left: -7.9em;
+    font-size: 12px; color: #888; font-weight: normal; }
+}
 """.replace("__FONT__", FONT)
 
 
+def _state(year: int, s: dict) -> str:
+    """A banner when the year holds nothing to sum: no input at all, or nothing readable."""
+    if not s["reports"]:
+        return (
+            f'<p class="banner">{year} 年度没有报告:数据文件夹中没有属于该年度的文件。'
+            "以下各项均为空,不是“没有问题”。</p>"
+        )
+    if not s["reports_accepted"]:
+        return (
+            f'<p class="banner">{year} 年度的 {_num(s["reports"])} 个文件都未能读取'
+            "(见文末),没有可汇总或核对的报告。</p>"
+        )
+    if not s["reports_checked"]:
+        return '<p class="banner">本年度没有通过核验的报告:下面的合计均为 0。</p>'
+    return ""
+
+
 def build_report(year: int, frames: Mapping[str, pl.DataFrame]) -> str:
-    """The year's report as one HTML document (plotly.js inline: ~5 MB, no network)."""
+    """The year's report as one HTML document (plotly.js inline: ~5 MB, no network).
+
+    The body is a list of sections (heading, content) in reading order: a new section is one
+    more entry in ``sections``."""
     s = _summary(frames, year)
     rank = agency_ranking(frames)
     figs = _figures(year, frames, rank)
     config = {"displaylogo": False, "responsive": True, "displayModeBar": False}
-    divs = [
-        f.to_html(
-            full_html=False,
-            include_plotlyjs=(i == 0),
-            div_id=f"chart-{key}",
-            config=config,
+    divs: dict[str, str] = {}
+    first = True
+    for key, f in figs.items():
+        if f is None:
+            divs[key] = f'<p class="empty">{TITLES[key]}:没有数据(均为 0),不绘图。</p>'
+            continue
+        divs[key] = f.to_html(
+            full_html=False, include_plotlyjs=first, div_id=f"chart-{key}", config=config
         )
-        for i, (f, key) in enumerate(zip(figs, TITLES, strict=True))
+        first = False
+    sections: list[tuple[str, str]] = [
+        (
+            "申请和办理结果",
+            f'<div class="charts"><div>{divs["outcomes"]}</div>'
+            f"<div>{divs['applicants']}</div></div>",
+        ),
+        (
+            "行政复议和行政诉讼",
+            f'<div class="charts"><div class="wide">{divs["review"]}</div></div>',
+        ),
+        ("各机关收到的申请", divs["agencies"] + _ranking_table(rank)),
+        (
+            "勾稽关系问题(按机关)",
+            '<p class="note">每行是一处不符:应为 = 各组成项之和,实际 = 报告所列的总计;'
+            "这些报告不计入上面的合计。</p>" + _violations_table(frames, s),
+        ),
+        ("跨年度结转核对", _carryover_section(year, frames, s)),
     ]
+    body = "".join(f"<h2>{_e(h)}</h2>\n{content}\n" for h, content in sections)
     generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
@@ -438,21 +652,11 @@ def build_report(year: int, frames: Mapping[str, pl.DataFrame]) -> str:
 <body><main>
 <h1>{year}年度政府信息公开工作年度报告汇总</h1>
 <p class="meta">统计年度 {year} · 生成于 {generated} · gipr_pipeline</p>
+{_state(year, s)}
 <div class="cards">{_cards(s)}</div>
 <p class="note">申请数量和办理结果只合计通过核验的报告(表格完整且符合全部勾稽关系);
 违反勾稽关系的报告列在下方,不计入合计。公开率 = (予以公开 + 部分公开) / 办理结果总计。</p>
-<h2>申请和办理结果</h2>
-<div class="charts"><div>{divs[0]}</div><div>{divs[1]}</div></div>
-<h2>行政复议和行政诉讼</h2>
-<div class="charts"><div class="wide">{divs[2]}</div></div>
-<h2>各机关收到的申请</h2>
-{divs[3]}
-{_ranking_table(rank)}
-<h2>勾稽关系问题(按机关)</h2>
-<p class="note">每行是一处不符:应为 = 各组成项之和,实际 = 报告所列的总计;
-这些报告不计入上面的合计。</p>
-{_violations_table(frames)}
-{_rejected_table(frames)}
+{body}{_rejected_table(frames)}
 </main></body></html>
 """
 
@@ -488,7 +692,7 @@ def write_index(docs_dir: str | Path) -> Path:
             for k, label in (
                 ("report", "年度报告汇总"),
                 ("summary", "数据质量概览"),
-                ("index", "Data Docs"),
+                ("index", "Data Docs(英文)"),
             )
         )
         + "</tr>"
@@ -502,9 +706,11 @@ def write_index(docs_dir: str | Path) -> Path:
 margin: 32px; }} table {{ border-collapse: collapse; }} th, td {{ border: 1px solid #ccc;
 padding: 6px 12px; }} th {{ background: #f0f2f5; }}</style></head><body>
 <h1>政府信息公开工作年度报告 · 汇总与数据质量</h1>
-<table><tr><th>统计年度</th><th>年度报告汇总</th><th>数据质量概览</th><th>Data Docs</th></tr>
+<table><tr><th>统计年度</th><th>年度报告汇总</th><th>数据质量概览</th>
+<th>Great Expectations Data Docs</th></tr>
 {rows}</table>
-<p>年度报告汇总可离线打开;Data Docs 的样式来自网络,离线时内容仍可阅读。</p>
+<p>年度报告汇总和数据质量概览是中文页面,离线可完整阅读(数据质量概览是数据质量页面的入口)。
+Great Expectations 生成的 Data Docs 为英文,样式和索引表格从网络加载,离线时其验证结果页仍可阅读。</p>
 </body></html>
 """,
         "utf-8",

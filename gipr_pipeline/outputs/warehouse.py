@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from gipr_pipeline.marts import marts
+from gipr_pipeline.marts import continuity, marts
 
 # The marts people see (reports, exports), in the order they are shown; base tables on request.
 MARTS = (
@@ -28,6 +28,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "active_disclosure": marts.DISCLOSURE_SCHEMA,
     "rule_violations": marts.VIOLATIONS_SCHEMA,
     "rejected_reports": marts.REJECTED_SCHEMA,
+    "raw_reports": marts.RAW_REPORTS_SCHEMA,
+    "carryover_breaks": continuity.SCHEMA,
 }
 
 
@@ -59,6 +61,22 @@ def read_year(
                 df = pl.DataFrame(schema=SCHEMAS[t])
             out[t] = _order(t, df)
         return out
+    finally:
+        con.close()
+
+
+def query(warehouse: str | Path, sql: str, params: list | None = None) -> pl.DataFrame | None:
+    """One read-only SQL query on the warehouse as a frame; None when a table it reads does
+    not exist yet (no run has written it)."""
+    import duckdb
+
+    if not Path(warehouse).exists():
+        raise WarehouseMissing(str(warehouse))
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).pl()
+    except duckdb.CatalogException:
+        return None
     finally:
         con.close()
 

@@ -38,6 +38,7 @@ MARTS = {
     "active_disclosure": "主动公开",
     "rule_violations": "勾稽关系问题",
     "rejected_reports": "未能读取的文件",
+    "carryover_breaks": "跨年度结转核对",
 }
 # Outcome groups of section 三 (year_summary ``outcome_<group>``; marts.OUTCOME_GROUPS).
 OUTCOMES = {
@@ -68,6 +69,26 @@ VIOLATIONS = {
     "actual": "实际(所列总计)",
     "difference": "差额(实际−应为)",
     "detail": "详情",
+}
+SEVERITY = {"hard": "勾稽关系(必须相符)", "soft": "提示(不影响核验)"}
+# The carryover_breaks mart (marts/continuity.py): statuses worded so that an agency without a
+# previous-year report reads as "not checked", never as a break.
+CARRYOVER_STATUS = {
+    "matched": "已配对核对",
+    "break": "结转不一致",
+    "unmatched": "未核对:上年度无可配对的报告",
+    "missing_in_year": "本年度无报告(上年度有)",
+    "ambiguous": "名称不唯一,未配对",
+}
+CARRYOVER = {
+    "status": "核对结果",
+    "agency_key": "配对名称",
+    "previous_year": "上年度",
+    "previous_report_id": "上年度报告编号",
+    "previous_agency": "上年度机关",
+    "carried_in": "本年度上年结转",
+    "carried_out_previous": "上年度结转下年",
+    "carryover_difference": "差额(本年度上年结转−上年度结转下年)",
 }
 REJECTED = {
     "path": "文件",
@@ -123,6 +144,7 @@ def headers() -> dict[str, str]:
         **summary_columns(),
         **VIOLATIONS,
         **REJECTED,
+        **CARRYOVER,
         **KEYS,
     }
 

@@ -77,7 +77,65 @@ def test_check_fails_on_a_broken_balance_and_names_it(tmp_path, seed_paths, caps
     ]
     assert main(["check", str(p)]) == 1
     out = capsys.readouterr().out
-    assert "applications.row_total" in out and "FAILED" in out
+    assert "总计=各类申请人之和" in out and "FAILED" in out
+
+
+def _cells(line: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(line.rstrip())
+
+
+def _at(line: str, word: str) -> int:
+    """The terminal column (in cells: a Chinese character is two) where ``word`` starts."""
+    from rich.cells import cell_len
+
+    return cell_len(line[: line.index(word)])
+
+
+def _column(lines: list[str], start: int, end: int) -> str:
+    """The text of the terminal columns start…end of every line, spaces dropped."""
+    from rich.cells import get_character_cell_size
+
+    out = []
+    for line in lines:
+        pos = 0
+        for ch in line:
+            if start <= pos < end:
+                out.append(ch)
+            pos += get_character_cell_size(ch)
+    return "".join(out).replace(" ", "")
+
+
+def test_check_names_agency_file_rule_cell_printed_and_expected_in_80_columns(
+    tmp_path, seed_paths, capsys, monkeypatch
+):
+    """Per failing report: a heading with the agency and the file (whole, never folded), then per
+    rule the Chinese rule, the cell by its Chinese row/column labels, printed and expected."""
+    monkeypatch.setenv("COLUMNS", "80")
+    sub = tmp_path / "某区" / "民政"
+    sub.mkdir(parents=True)
+    p = _broken(sub, seed_paths)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    assert main(["check", str(tmp_path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == ["✗ (机关未识别)", f"  {tmp_path / 'empty.txt'}"]
+    assert lines[2] == "    未能读取 empty: the file is empty or holds only whitespace"
+    assert lines[3:5] == ["✗ 赛罕区人民政府办公室", f"  {p}"]
+    # Every line but the file names (whole, however long) fits 80 columns.
+    names = {1, 4}
+    assert [x for i, x in enumerate(lines) if i not in names and _cells(x) > 80] == []
+    assert lines[5].split() == ["规则", "单元格", "所列", "应为"]
+    table = lines[6:-1]
+    # The rule text and the cell wrap inside their columns; the numbers stay on the first line.
+    first, second = (x for x in table if x.rstrip().endswith(("28    29", "29    28")))
+    assert first.split()[-2:] == ["28", "29"] and second.split()[-2:] == ["29", "28"]
+    head = lines[5]
+    rules = _column(table, _at(head, "规则"), _at(head, "单元格"))
+    cells = _column(table, _at(head, "单元格"), _at(head, "所列") - 2)
+    assert rules == "新收+上年结转=办理结果总计+结转下年总计=各类申请人之和"
+    assert cells == "收到和处理政府信息公开申请情况·总计一、本年新收政府信息公开申请数量"
+    assert lines[-1] == "2 report(s) checked: FAILED"
 
 
 def test_check_fails_on_a_rejected_file(tmp_path, capsys):
@@ -110,7 +168,7 @@ def test_human_output_names_agency_and_violations(tmp_path, seed_paths, capsys, 
     p = _broken(tmp_path, seed_paths)
     assert main(["parse", str(p), str(seed_paths["001"])]) == 0
     out = capsys.readouterr().out
-    assert "临河区民政局" in out and "applications.balance" in out
+    assert "临河区民政局" in out and "新收+上年结转=办理结果总计+结转下年" in out
 
 
 def test_reasons_lists_the_fixed_codes(capsys):
@@ -135,4 +193,4 @@ def test_check_soft_violations_are_warnings_not_failures(tmp_path, seed_paths, c
     assert "2024年度共收到政府信息公开申请5件" in narr["detail"]
     assert main(["check", str(p)]) == 0
     out = capsys.readouterr().out
-    assert "warning" in out and "narrative.agreement" in out and "all hard rules hold" in out
+    assert "提示:正文数字与表格一致" in out and "all hard rules hold" in out

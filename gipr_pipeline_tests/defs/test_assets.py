@@ -27,8 +27,26 @@ def test_2024_seeds_all_assets_and_checks(seeds_warehouse):
         "nothing_lost",
     }
     assert all(e.passed for e in c.values()), {k: e.passed for k, e in c.items()}
-    assert c["nothing_lost"].metadata["inputs"].value == 4
-    assert c["applications_balance"].metadata["reports_checked"].value == 4
+    # One row count per stored table (the I/O manager's dagster/row_count), no "rows" beside it.
+    for e in r.get_asset_materialization_events():
+        meta = e.materialization.metadata
+        assert "rows" not in meta and "row_count" not in meta, e.asset_key
+    counts = {
+        e.asset_key.to_user_string(): e.materialization.metadata["dagster/row_count"].value
+        for e in r.get_asset_materialization_events()
+        if "dagster/row_count" in e.materialization.metadata
+    }
+    assert counts["raw_reports"] == 4 and counts["applications"] == 100
+    # Owners on every asset.
+    from gipr_pipeline.defs.definitions import defs
+    from gipr_pipeline.defs.metadata import OWNERS
+
+    graph = defs.resolve_asset_graph()
+    assert all(graph.get(k).owners == OWNERS for k in graph.get_all_asset_keys())
+    # Numbers plotted per year (defs/metadata.py), readable under their own key.
+    assert c["nothing_lost"].metadata["2024/inputs"].value == 4
+    assert c["nothing_lost"].metadata["inputs"].value == "4"
+    assert c["applications_balance"].metadata["2024/reports_checked"].value == 4
 
     raw = table(wh, "raw_reports", 2024)
     assert raw.height == 4 and raw["accepted"].all()
@@ -97,12 +115,22 @@ def test_broken_balance_routed_to_rule_violations(messy_warehouse):
     c = checks(r)
     # The mart check flags the misprinted report (a warning: it is routed, not lost) ...
     assert not c["applications_balance"].passed
-    assert c["applications_balance"].metadata["reports_failing"].value == 1
+    assert c["applications_balance"].metadata["2024/reports_failing"].value == 1
     assert "赛罕区人民政府办公室" in c["applications_balance"].metadata["first_failures"].value
     # ... while the gate and the accounting hold.
     assert c["applications_checked_gate"].passed and c["nothing_lost"].passed
-    assert c["nothing_lost"].metadata["inputs"].value == 7  # 4 seeds + edited + empty + binary
-    assert c["nothing_lost"].metadata["files"].value == 8  # plus the copy of seed 001
+    assert c["nothing_lost"].metadata["2024/inputs"].value == 7  # 4 seeds + edited + empty + binary
+    assert c["nothing_lost"].metadata["2024/files"].value == 8  # plus the copy of seed 001
+    # The UI previews rule_violations: the hard violations in words.
+    mats = {
+        e.asset_key.to_user_string(): e.materialization
+        for e in r.get_asset_materialization_events()
+    }
+    preview = mats["rule_violations"].metadata["preview"].value
+    assert (
+        "赛罕区人民政府办公室 | 总计=各类申请人之和 | 一、本年新收政府信息公开申请数量 | 28 | 29"
+        in preview
+    )
 
     raw = table(wh, "raw_reports", 2024)
     edited = raw.filter(pl.col("path") == "agencies/saihan/report-edited.txt")["report_id"][0]

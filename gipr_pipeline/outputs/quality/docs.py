@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 
 from gipr_pipeline.outputs.quality.suites import MARTS, SEVERITY, SUITES, Expect, Suite
+from gipr_pipeline.template.labels import MARTS as MART_NAMES
 
 WHERE = "where"  # the batch's index: one label naming each row (see _batch)
 
@@ -289,9 +290,10 @@ def write_summary(q: YearQuality) -> Path:
             for p in m.pages
         )
         parts.append(
-            f'<h2 class="{state}">{e(mart)}: {"通过 pass" if m.success else "未通过 failed"}'
-            f" <small>({m.evaluated - len(m.failed)}/{m.evaluated} expectations, severity "
-            f"{e(m.severity)})</small></h2><p>Data Docs: {links}</p>"
+            f'<h2 class="{state}">{e(MART_NAMES.get(mart, mart))}:'
+            f"{'通过' if m.success else '未通过'}"
+            f" <small>({m.evaluated - len(m.failed)}/{m.evaluated} 项检查通过;{e(mart)},"
+            f"severity {e(m.severity)})</small></h2><p>Data Docs(英文):{links}</p>"
         )
         if m.failed:
             rows = "".join(
@@ -312,12 +314,12 @@ def write_summary(q: YearQuality) -> Path:
                 for f in m.failed
             )
             parts.append(
-                "<table><tr><th>suite</th><th>expectation</th><th>columns</th><th>rule</th>"
-                "<th>what it means</th><th>unexpected</th><th>first rows</th></tr>"
+                "<table><tr><th>检查集</th><th>检查(expectation)</th><th>列</th><th>规则</th>"
+                "<th>含义</th><th>不符的行数</th><th>前几行</th></tr>"
                 f"{rows}</table>"
             )
     page = f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
-<title>数据质量 {q.year} · data quality</title><style>
+<title>{q.year} 年度数据质量概览</title><style>
 body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 24px; }}
 h2 {{ font-size: 18px; margin-top: 28px; }} h2.pass {{ color: #2e7d32; }}
 h2.warn {{ color: #b26a00; }} h2.fail {{ color: #c62828; }} small {{ color: #666; }}
@@ -325,10 +327,11 @@ table {{ border-collapse: collapse; font-size: 13px; }}
 th, td {{ border: 1px solid #ccc; padding: 4px 6px; vertical-align: top; text-align: left;
   white-space: pre-line; }}
 </style></head><body>
-<h1>{q.year} 年度数据质量 · Great Expectations</h1>
-<p>{"全部通过 — every suite passes" if q.success else "有未通过的检查 — some suites fail"}.
-Great Expectations Data Docs: <a href="index.html">index.html</a>
-(styled with online assets; the validation pages read fine offline).</p>
+<h1>{q.year} 年度数据质量概览</h1>
+<p>{"全部检查通过。" if q.success else "有未通过的检查,见下文。"}
+本页是数据质量的中文入口,不用脚本、不联网也能完整阅读。各检查集的详细结果在
+Great Expectations 生成的 Data Docs(英文):<a href="index.html">index.html</a>;
+Data Docs 的样式和索引表格从网络加载,离线时其验证结果页仍可阅读。</p>
 {"".join(parts)}
 </body></html>
 """
