@@ -386,7 +386,11 @@ def _ocr_markdown(truth: Truth, rng: random.Random) -> FamilyDoc:
         people = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
         out += ["### 申请人情况", *_md_table(people, [["-"] * 7], sep), ""]
     # A look-alike character in one label (not the short ones that name a heading too).
-    victims = [r.code for r in t.rows if r.code.count(".") == 2]
+    victims = [
+        r.code
+        for r in t.rows
+        if r.code.count(".") == 2 and any(ch in _LOOKALIKE for ch in r.label[2:])
+    ]
     damaged = rng.choice(victims)
     groups: list[tuple[str | None, list[Row]]] = []
     heads = {
@@ -415,8 +419,8 @@ def _ocr_markdown(truth: Truth, rng: random.Random) -> FamilyDoc:
         body = []
         for r in rows:
             label = r.label
-            if heading and rng.random() < 0.5 and "、" in label:
-                label = label.split("、", 1)[1]  # the heading already says 一、/四、
+            if heading and rng.random() < 0.5:
+                label = re.sub(r"^[一二四]、", "", label)  # the heading already says 一、/四、
             if r.code == damaged:
                 label = _lookalike(label, rng) or label
             label = paren(label)
@@ -749,8 +753,9 @@ def _damage(label: str, rng: random.Random) -> str:
     else:
         i = rng.randrange(1, len(body) - 2)
         body[i], body[i + 1] = body[i + 1], body[i]
-        if rng.random() < 0.5:
-            del body[rng.randrange(1, len(body) - 1)]
+        away = [j for j in range(1, len(body) - 1) if j < i - 1 or j > i + 2]
+        if away and rng.random() < 0.5:
+            del body[rng.choice(away)]
     return head + "".join(body)
 
 
@@ -837,7 +842,8 @@ def _metadata_variants(truth: Truth, rng: random.Random) -> FamilyDoc:
         out.append(f"标题{rng.choice((':', ': ', ':'))}{y}年{short}政府信息公开工作年度报告")
     sp = rng.choice((" ", "", " "))
     full_title = f"{y}{sp}年{short}政府信息公开工作年度报告"
-    cut = rng.randint(len(full_title) - 9, len(full_title) - 2)
+    # A centred title breaks where the line is full: inside 政府信息公开工作, or before 年度报告.
+    cut = len(full_title) - rng.choice((4, 4, 6, 8, 10, 12))
     out += [full_title[:cut], full_title[cut:]]
     label = rng.choice(("电 话 :", "联 系 电 话 :", "电  话:", "联系电话 :", "电话 :"))
     label = _fw(label, rng)
