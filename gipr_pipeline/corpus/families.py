@@ -65,7 +65,7 @@ FAMILIES = (
 )
 # The problem a reader must name when (六)其他处理 is printed as one row of zeros in a
 # 2021-template report (its three rows are stored as 0). Prefix-matched against the parser's.
-ONE_ROW_OTHER = "other_processing_one_row"
+ONE_ROW_OTHER = "other_handling_one_row"
 
 _REF = "国办公开办函〔2021〕30号"
 _GROUPS = {
