@@ -40,6 +40,23 @@ def strip_chrome(lines: list[str]) -> tuple[list[str], int]:
 _WS = re.compile(r"\s+")
 
 
+# Markdown marks that OCR / vision-model output puts around titles, headings and cells
+# ("# XX局2024年…", "### (六)其他", "**总计**"): layout, not text. Headings: a run of 1–6 "#"
+# opening a line, followed by a space or directly by a non-ASCII character ("#XX局" is a
+# heading too; "#1" is not). Bold: "**" anywhere (no report prints it as text).
+_MD_HEADING = re.compile(r"(?m)^[ \t\u3000]*#{1,6}(?:[ \t\u3000]+|(?=[^\x00-\x7f]))")
+
+
+def strip_markdown_marks(text: str) -> str:
+    """``text`` without markdown heading marks at line starts and bold marks (unchanged, and
+    not copied, when it has none)."""
+    if "#" in text:
+        text = _MD_HEADING.sub("", text)
+    if "**" in text:
+        text = text.replace("**", "")
+    return text
+
+
 def _heading_key(line: str) -> str:
     return _WS.sub("", line)
 
@@ -117,8 +134,27 @@ def _spaced(key: str) -> re.Pattern[str]:
     return pat
 
 
+# The title line a crawler writes above the page's text ("标题: …", next to "发布时间: …" and
+# "来源: …"): the label goes, the title stays (the other header lines are metadata).
+_CRAWLER_TITLE = re.compile(r"^[^\S\n]*(?:标题|文章标题|题目)[^\S\n]*[:：][^\S\n]*", re.M)
+_CRAWLER_HEAD = 600  # such lines open the dump
+
+
+def strip_crawler_title(text: str) -> str:
+    """``text`` with the crawler's "标题:" label taken off its title line (near the top)."""
+    head = text[:_CRAWLER_HEAD]
+    if "题" not in head:
+        return text
+    return _CRAWLER_TITLE.sub("", head) + text[_CRAWLER_HEAD:]
+
+
 def clean(text: str, first_heading: str | None) -> Cleaned:
+    text = strip_crawler_title(text)
     body = text.rstrip("\n")
+    if "#" in body or "**" in body:
+        text = body = strip_markdown_marks(body)
+        if first_heading is not None:
+            first_heading = strip_markdown_marks(first_heading)
     if _already_clean(body, first_heading):
         return Cleaned(body)
     # Tabs are kept: a leading or trailing tab holds a (blank) table cell.

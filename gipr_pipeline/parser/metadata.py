@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 
 from gipr_pipeline.parser.model import ReportMeta
@@ -20,15 +21,27 @@ _PUBLISHED = re.compile(
 )
 _DATE_LINE = re.compile(r"^(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _DATE_LINE_ISO = re.compile(r"^(20\d{2})-(\d{1,2})-(\d{1,2})$")
-_PHONE = re.compile(r"电话\s*[::]?\s*[((]?\s*((?:0\d{2,3}\s*[-—]\s*)?\d{7,8})")
+# The label may be spaced out ("电 话 :", "联 系 电 话 :", text copied from a PDF).
+_PHONE = re.compile(r"电\s?话\s*[::]?\s*[((]?\s*((?:0\d{2,3}\s*[-—))]\s*)?\d{7,8})")
 _AGENCY_SUFFIX = re.compile(
     r"(人民政府|办公室|办公厅|委员会|局|厅|中心|院|所|处|站|队|部|会|署|办|馆|街道办事处|管委会|政府)$"
 )
+# Where the introduction names the agency. The office that compiled the report (本报告由……办公室
+# (负责)编制) or answers questions (请与……办公室联系) is never the agency: its parent is
+# (``_parent``), and only when the name left is an agency's.
+_COMPILED_BY = re.compile(r"由\s*([^,,。()()]{2,40}?)\s*(?:编写|编制|制作)")
+_PHONE_DASH = str.maketrans({"—": "-", ")": "-", "）": "-"})
 _INTRO_AGENCY = (
-    re.compile(r"由\s*([^,,。()()]{2,40}?)\s*(?:编写|编制|制作)"),
+    re.compile(r"现将\s*([^,,。()()]{2,40}?)\s*20\d{2}\s*年度?\s*(?:政府)?信息公开"),
+    _COMPILED_BY,
     re.compile(r"全文包括\s*([^,,。]{2,40}?)\s*(?:政府信息公开)?总体情况"),
     re.compile(r"请与\s*([^,,。()()]{2,40}?)\s*联系"),
 )
+_OFFICE = re.compile(r"(?:政务公开|信息公开|政务服务)?(?:工作)?(?:办公室|办)$")
+# A title's prefix that is no part of it: a crawler's "标题:", markdown's "#", list marks.
+_TITLE_PREFIX = re.compile(r"^(?:[-•*#\s]+|(?:标题|题目)\s*[::]\s*)+")
+# A title's second line when the title is split over two ("…政府信息公开工作" / "年度报告").
+_TITLE_TAIL_MAX = 12
 _WS = re.compile(r"\s+")
 _AGENCY_TRIM = re.compile(r"^[-—::\s]+|[-—::\s]+$|\s+")
 _REFERENCE = {
@@ -50,16 +63,66 @@ def _clean_agency(name: str) -> str:
 
 def find_title(preamble_lines: list[str]) -> tuple[str | None, int | None]:
     """Agency and year from a title line such as "XX局2022年度政府信息公开工作年度报告"."""
-    for ln in preamble_lines[:8]:
-        s = ln.lstrip("-•* ").strip()
-        m = _TITLE.match(s)
-        if m:
-            return _clean_agency(m.group(1)), int(m.group(2))
-        m = _TITLE_YEAR_ONLY.match(s)
-        if m:
-            agency = _clean_agency(m.group(2)) if m.group(2) else None
-            return agency or None, int(m.group(1))
+    lines = preamble_lines[:9]
+    for i, ln in enumerate(lines[:8]):
+        s = _TITLE_PREFIX.sub("", ln).strip()
+        tries = [s]
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if nxt and len(nxt) <= _TITLE_TAIL_MAX and "报告" in nxt:
+            tries.append(s + nxt)  # a title split over two lines
+        for t in tries:
+            m = _TITLE.match(t)
+            if m:
+                return _clean_agency(m.group(1)), int(m.group(2))
+            m = _TITLE_YEAR_ONLY.match(t)
+            if m:
+                agency = _clean_agency(m.group(2)) if m.group(2) else None
+                return agency or None, int(m.group(1))
     return None, None
+
+
+def _intro_agencies(head: str, parents: bool = False) -> Iterator[str]:
+    """Agencies the introduction names, in the order of ``_INTRO_AGENCY``. ``parents``: an
+    office's parent instead of the office (to expand a title's abbreviation); without it a name
+    is taken as printed (seed 000 is the report of an 办公室 that compiled it itself)."""
+    for pat in _INTRO_AGENCY:
+        for m in pat.finditer(head):
+            name = m.group(1).strip()
+            if parents:
+                a = _parent(name.removesuffix("负责"))
+            elif pat is _COMPILED_BY and name.endswith("负责"):
+                a = None  # "由……办公室负责编制": the compiler, not the reporting agency
+            else:
+                a = _clean_agency(name) if _AGENCY_SUFFIX.search(name) else None
+            if a:
+                yield a
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def abbreviates(short: str, full: str) -> bool:
+    """True when ``short`` is an abbreviation of ``full``: its characters in order but not one
+    piece of it (市科委 / 临澜市科学技术委员会, 澄溪市发改委 / 澄溪市发展和改革委员会). A name that
+    only lacks its place (民政局 / 临河区民政局) counts too; a unit of it (XX区人民政府 /
+    XX区人民政府办公室) does not."""
+    if len(full) <= len(short) or full.startswith(short):
+        return False
+    if _OFFICE.search(full) and not _OFFICE.search(short):
+        return False  # an office signing for its agency
+    return _subsequence(short, full)
+
+
+def _parent(name: str) -> str | None:
+    """An agency's name from its office's (XX委员会政务公开办公室 → XX委员会), or the name itself
+    when it is no office's; None when what is left names no agency."""
+    m = _OFFICE.search(name)
+    if m and m.start() > 0:
+        name = name[: m.start()]
+    name = _clean_agency(name)
+    return name if _AGENCY_SUFFIX.search(name) and not _OFFICE.search(name) else None
 
 
 def find_signature(tail_lines: list[str]) -> tuple[str | None, str | None]:
@@ -129,15 +192,21 @@ def extract_checked(preamble: str, full_text: str) -> tuple[ReportMeta, list[str
         meta.year = int(meta.published[:4]) - 1
 
     agency = title_agency or sig_agency
-    if agency is None:
-        for pat in _INTRO_AGENCY:
-            m = pat.search(head)
-            if m and _AGENCY_SUFFIX.search(m.group(1).strip()):
-                agency = _clean_agency(m.group(1))
-                break
+    if title_agency is not None and sig_agency != title_agency:
+        # A title that abbreviates the agency (市科委): its full name from the signature, else
+        # from the introduction.
+        if sig_agency is not None and abbreviates(title_agency, sig_agency):
+            agency = sig_agency
+        else:
+            agency = next(
+                (a for a in _intro_agencies(head, True) if abbreviates(title_agency, a)), agency
+            )
+    elif agency is None:
+        agency = next(_intro_agencies(head), None)
     meta.agency = agency
 
     m = _PHONE.search(head)
     if m:
-        meta.phone = re.sub(r"\s+", "", m.group(1)).replace("—", "-")
+        # "(0769)22815306" and "0769—22815306" as "0769-22815306".
+        meta.phone = re.sub(r"\s+", "", m.group(1)).translate(_PHONE_DASH)
     return meta, problems

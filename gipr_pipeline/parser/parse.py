@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from gipr_pipeline.parser import audits, clean, metadata, rules, sections, tables
-from gipr_pipeline.parser.model import ReportResult, rejected
+from gipr_pipeline.parser import audits, clean, metadata, rules, runtogether, sections, tables
+from gipr_pipeline.parser.model import Fact, ReportResult, rejected
 from gipr_pipeline.readers import DecodeError, to_text
 from gipr_pipeline.template import Template, load_template
 
@@ -52,7 +53,28 @@ def parse_bytes(data: bytes, source: str) -> ReportResult:
 
 
 def parse_text(text: str, source: str) -> ReportResult:
-    """Parse normalized report text (see ``decode.normalize``)."""
+    """Parse normalized report text (see ``decode.normalize``).
+
+    When the plain read misses a table or a row and the text looks like a crawler dump (cells
+    run together, ``runtogether``), the text is re-segmented and read again; the second read is
+    kept only when it reads more cells."""
+    result = _parse_text(text, source)
+    if _read_failed(result) and runtogether.looks_run_together(text):
+        seg = runtogether.resegment(text, load_template(result.report.template or "2021"))
+        again = _parse_text(seg.text, source)
+        if again.ok and len(again.facts) > len(result.facts):
+            again.problems[:0] = seg.problems
+            return again
+    return result
+
+
+def _read_failed(result: ReportResult) -> bool:
+    if not result.ok or result.missing_tables:
+        return True
+    return any(p.startswith(("cell_count", "row_missing")) for p in result.problems)
+
+
+def _parse_text(text: str, source: str) -> ReportResult:
     base = load_template("2021")
     candidates = sections.heading_candidates(text, base)
     cleaned = clean.clean(text, sections.first_heading_line(text, base, candidates))
@@ -74,13 +96,15 @@ def parse_text(text: str, source: str) -> ReportResult:
     meta, meta_problems = metadata.extract_checked(split.preamble, cleaned.text)
     result.problems += meta_problems
 
-    template, how, reads = _choose_template(split, cleaned.text, meta.year)
+    choice = _choose_template(split, cleaned.text, meta.year)
+    template, reads = choice.template, choice.reads
     meta.template = template.version
     result.report = meta
-    if how != "reference":  # chosen from the row structure, the year, or by default
+    if choice.how != "reference":  # chosen from the rows, section 二, the year, or by default
         result.problems.append(
-            f"template_guessed: {template.version} (from the {how}; no 30号/60号 reference)"
+            f"template_guessed: {template.version} (from the {choice.how}; no 30号/60号 reference)"
         )
+    result.problems += choice.problems
 
     for t in template.tables:
         read = reads[t.code]
@@ -113,6 +137,8 @@ def parse_text(text: str, source: str) -> ReportResult:
     # The same cells as the facts (each read holds only its table's cells).
     cells = {t.code: reads[t.code].values for t in template.tables if reads[t.code].found}
     violations, skipped = rules.evaluate(cells, template)
+    if choice.one_row is not None and "applications" in cells:
+        violations, skipped = _check_one_row(cells, choice.one_row, violations, skipped)
     result.violations = violations
     result.problems.extend(skipped)
     result.sections = dict(split.sections)
@@ -121,26 +147,153 @@ def parse_text(text: str, source: str) -> ReportResult:
     return result
 
 
-def _choose_template(
-    split: sections.Sectioned, text: str, year: int | None
-) -> tuple[Template, str, dict[str, tables.TableRead]]:
-    """The template named by the 30号/60号 reference, else the one whose (六)其他处理 rows the
-    applications table has, else the one in force for the year."""
+# Section 二's column headings name the template (spaces and line breaks removed; the pieces
+# survive a heading split over two lines, 本年 / 制发件数).
+_COLUMNS = {
+    "2021": ("制发件数", "废止件数", "有效件数"),
+    "2019": ("新制作数量", "新公开数量", "公开总数量"),
+}
+_WS = re.compile(r"\s+")
+_OTHER_ROWS = ("3.6.1", "3.6.2", "3.6.3")
+
+
+@dataclass(slots=True)
+class _Choice:
+    template: Template
+    how: str  # "reference", "rows", "section 二 columns", "year" or "default"
+    reads: dict[str, tables.TableRead]
+    problems: list[str] = field(default_factory=list)
+    # (六)其他处理 printed as one non-zero row in a 2021 report: its cells, by (row "3.6", column).
+    one_row: dict[tuple[str, str], int | float] | None = None
+
+
+def section_columns(text: str) -> str | None:
+    """The template whose section 二 column headings ``text`` prints (本年制发件数… → "2021",
+    本年新制作数量… → "2019"), or None when it prints neither or both."""
+    compact = _WS.sub("", text)
+    found = [v for v, keys in _COLUMNS.items() if any(k in compact for k in keys)]
+    return found[0] if len(found) == 1 else None
+
+
+def _choose_template(split: sections.Sectioned, text: str, year: int | None) -> _Choice:
+    """The template named by the 30号/60号 reference; else the signals together: the
+    applications table's (六)其他处理 rows when they are 3.6.1–3.6.3 (only the 2021 template has
+    them), section 二's column headings, the year (< 2021 → 2019), and last (六) printed as one
+    row (the 2019 form, but 2021 reports made from old files print it too). ``how`` names the
+    first signal that agrees with the choice (rows, section 二 columns, year)."""
     new, old = load_template("2021"), load_template("2019")
     version = metadata.referenced_template(text)
+    old_reads = None
     if version is not None:
         template = new if version == "2021" else old
-        return template, "reference", _read_tables(split, template, text)
-    reads = _read_tables(split, new, text)
-    app = reads["applications"].values
-    if ("3.6.1", "total") in app or ("3.6.2", "total") in app:
-        return new, "rows", reads
-    old_reads = _read_tables(split, old, text)
-    if ("3.6", "total") in old_reads["applications"].values:
-        return old, "rows", old_reads
-    if year is not None and year < 2021:
-        return old, "year", old_reads
-    return new, ("year" if year is not None else "default"), reads
+        choice = _Choice(template, "reference", _read_tables(split, template, text))
+    else:
+        reads = _read_tables(split, new, text)
+        app = reads["applications"].values
+        old_reads = _read_tables(split, old, text)
+        rows = (
+            "2021"
+            if ("3.6.1", "total") in app or ("3.6.2", "total") in app
+            else ("2019" if ("3.6", "total") in old_reads["applications"].values else None)
+        )
+        sec = split.sections.get("active_disclosure")
+        columns = section_columns(sec if sec is not None else text[:20000])
+        by_year = None if year is None else ("2021" if year >= 2021 else "2019")
+        chosen = "2021" if rows == "2021" else columns or by_year or rows or "2021"
+        signals = (("rows", rows), ("section 二 columns", columns), ("year", by_year))
+        how = next((name for name, v in signals if v == chosen), "default")
+        choice = _Choice(
+            new if chosen == "2021" else old, how, reads if chosen == "2021" else old_reads
+        )
+        if rows == "2021" and columns == "2019":
+            choice.problems.append(
+                "template_conflict: section 二 prints the 2019 columns (本年新制作数量…) but the"
+                " (六)其他处理 rows are the 2021 ones; read as 2021"
+            )
+    if choice.template is new:
+        _one_row_other(choice, split, text, old_reads)
+    return choice
+
+
+def _one_row_other(
+    choice: _Choice,
+    split: sections.Sectioned,
+    text: str,
+    old_reads: dict[str, tables.TableRead] | None,
+) -> None:
+    """A 2021 report whose (六)其他处理 is printed as one row (the 2019 form): read the
+    applications table with the 2019 rows. A row of zeros gives 3.6.1 = 3.6.2 = 3.6.3 = 0; a row
+    with a count cannot be split, so 3.6.1–3.6.3 are not stored and the row stands for their
+    sum in the rules that need it (``_check_one_row``). Either way a problem names it."""
+    read = choice.reads["applications"]
+    if not read.found or any((r, "total") in read.values for r in _OTHER_ROWS):
+        return
+    if old_reads is None:
+        old_reads = _read_tables(split, load_template("2019"), text)
+    old = old_reads["applications"]
+    table = load_template("2019").table("applications")
+    one = {(r, c): v for (r, c), v in old.values.items() if r == "3.6"}
+    if len(one) != len(table.row("3.6").columns):
+        return
+    out = tables.TableRead(found=True, problems=list(old.problems))
+    zero = not any(one.values())
+    for f in old.facts:
+        if f.row != "3.6":
+            out.facts.append(f)
+            out.values[(f.row, f.column)] = f.value
+        elif zero:
+            for r in _OTHER_ROWS:
+                out.facts.append(Fact(f.table, r, f.column, 0))
+                out.values[(r, f.column)] = 0
+    # Facts in template order: the three rows where the one row was.
+    order = {r.code: i for i, r in enumerate(choice.template.table("applications").rows)}
+    out.facts.sort(key=lambda f: order.get(f.row, 0))
+    for row, col, printed in old.blanks:
+        if row != "3.6":
+            out.blanks.append((row, col, printed))
+        elif zero:
+            out.blanks += [(r, col, printed) for r in _OTHER_ROWS]
+    if zero:
+        out.problems.append(
+            "other_handling_one_row: applications (六)其他处理 printed as one row of zeros (the"
+            " 2019 form); 3.6.1, 3.6.2, 3.6.3 read as 0"
+        )
+    else:
+        shown = ", ".join(f"{c}={v}" for (_, c), v in one.items() if v)
+        out.problems.append(
+            f"other_handling_one_row: applications (六)其他处理 printed as one row ({shown});"
+            " it cannot be split into 3.6.1–3.6.3, so they are not stored; the rules that need"
+            " them are checked with the row as their sum"
+        )
+        choice.one_row = one
+    choice.reads["applications"] = out
+
+
+def _check_one_row(
+    cells: dict, one_row: dict, violations: list, skipped: list[str]
+) -> tuple[list, list[str]]:
+    """The 2021 rules with a one-row (六)其他处理 standing for 3.6.1 + 3.6.2 + 3.6.3: the rules
+    that need those rows (results_sum, the row's own total) are evaluated as the 2019 template
+    states them, on the same cells plus the one row (violations of its total name row 3.6)."""
+    old = load_template("2019")
+    app = {**cells["applications"], **one_row}
+    v19, s19 = rules.evaluate({"applications": app}, old)
+
+    def needs_other(rule: str, row: str | None) -> bool:
+        return rule == "applications.results_sum" or row == "3.6"
+
+    # The one row stands for 3.6.1–3.6.3: their rules are checked on it instead.
+    skipped = [
+        p
+        for p in skipped
+        if not p.startswith("rule_skipped: applications.results_sum")
+        and not any(f" row {r} " in p for r in _OTHER_ROWS)
+    ]
+    violations = violations + [v for v in v19 if needs_other(v.rule, v.row)]
+    skipped += [
+        p for p in s19 if p.startswith("rule_skipped: applications.results_sum") or " row 3.6 " in p
+    ]
+    return violations, skipped
 
 
 def _read_tables(
@@ -157,6 +310,6 @@ def _read_tables(
                     0, f"section_heading_missing: {t.section} (table read from the whole text)"
                 )
         else:
-            read = tables.read_table(text, t)
+            read = tables.read_table(text, t, template)
         out[t.code] = read
     return out

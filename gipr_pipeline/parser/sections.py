@@ -114,6 +114,8 @@ def match_heading(line: str, template: Template) -> str | None:
     if len(line) > _HEADING_MAX * 2:
         return None
     compact = _WS.sub("", line)
+    if compact[:1] == "#" or compact[:1] == "*":  # markdown ("## 四、…", "**四、…**"): layout
+        compact = compact.lstrip("#*").rstrip("*")
     if len(compact) > _HEADING_MAX or _SUB_NUMBER.match(compact):
         return None
     any_alias, index = _heading_index(template.version)

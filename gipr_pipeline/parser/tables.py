@@ -11,11 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from operator import attrgetter
 from typing import TypeVar
 
+from rapidfuzz.distance import Indel, Levenshtein
+
+from gipr_pipeline.parser import rules
 from gipr_pipeline.parser.model import Fact
-from gipr_pipeline.template import Row, Table
+from gipr_pipeline.template import Row, Table, Template
 
 # Cell kinds. A WEAK blank is an empty field after a row's last value on its line: a blank
 # cell if the row is short of values, otherwise just the layout's trailing separators.
@@ -396,14 +400,41 @@ def _store_cell(read: TableRead, table: Table, row: Row, key: tuple[str, str], c
     read.facts.append(Fact(table.code, row.code, col, v))
 
 
-def read_table(text: str, table: Table) -> TableRead:
+def read_table(text: str, table: Table, template: Template | None = None) -> TableRead:
+    """The table read from its section text.
+
+    The plain read anchors rows on their labels (``find_anchors``). When it leaves a row
+    missing or unreadable and ``template`` is given (its hard balance rules are the checksum),
+    the layout-recovery reads of ``recover`` run; a report the plain read reads in full never
+    reaches them."""
     cells, texts = _tokenize(text)
-    if table.unlabelled:
-        return _read_unlabelled(cells, table)
+    read = (
+        _read_unlabelled(cells, table) if table.unlabelled else _read_anchored(cells, texts, table)
+    )
+    if template is None or not _incomplete(read):
+        return read
+    return recover(text, table, template, read)
+
+
+def _read_anchored(cells: list[Cell], texts: list[int], table: Table) -> TableRead:
     anchors = find_anchors(cells, table, texts)
     # One stray label is not a table: at least two rows must anchor.
     if len(anchors) < min(2, len(table.rows)):
         return TableRead(found=False)
+    return _read_spans(cells, anchors, table)
+
+
+def _read_spans(
+    cells: list[Cell],
+    anchors: list[tuple[int, int]],
+    table: Table,
+    line_of: list[int] | None = None,
+) -> TableRead:
+    """Each anchored row reads its cells from its label to the next anchored label.
+
+    ``line_of`` (the fallback's reads): the line of each cell. A row whose span holds more
+    numbers than its width, but whose label's own line holds exactly its width, reads that line
+    and names the numbers left over (a bare page number between two rows, say)."""
     read = TableRead(found=True)
     found_rows = {j for j, _ in anchors}
     for j, row in enumerate(table.rows):
@@ -413,11 +444,338 @@ def read_table(text: str, table: Table) -> TableRead:
         end = anchors[a + 1][1] if a + 1 < len(anchors) else len(cells)
         row = table.rows[j]
         vals, why = take_values(cells[i + 1 : end], len(row.columns))
+        if vals is None and line_of is not None:
+            vals = _own_line_values(cells, line_of, i, end, len(row.columns))
+            if vals is not None:
+                lines: dict[int, list[str]] = {}
+                for k in range(i + 1, end):
+                    if line_of[k] != line_of[i]:
+                        lines.setdefault(line_of[k], []).append(cells[k].text)
+                left = " / ".join(" ".join(t for t in ts if t) for ts in lines.values())
+                read.problems.append(
+                    f"stray_numbers: {table.code} after row {row.code}: {left!r} (not a row of "
+                    "the template, not read)"
+                )
         if vals is None:
             read.problems.append(f"cell_count: {table.code} {row.code} {why}")
             continue
         _store(read, table, row, vals)
     return read
+
+
+def _own_line_values(
+    cells: list[Cell], line_of: list[int], i: int, end: int, n: int
+) -> list[Cell] | None:
+    line = line_of[i]
+    own = [cells[k] for k in range(i + 1, end) if line_of[k] == line]
+    if not own:
+        return None
+    vals, _why = take_values(own, n)
+    return vals
+
+
+# ------------------------------------------------------------------ layout recovery (fallbacks)
+# Tables whose layout was lost on the way (PDF-to-text and OCR markdown converters): page-number
+# lines and markdown rule lines inside the table, row labels wrapped, cut and interleaved with
+# other rows, number rows printed before or after their labels, labels with a misprinted or
+# look-alike character. Run only when the plain read leaves a row missing or unreadable.
+
+# A page number on its own line: "— 5 —", "- 5 -", "-5-", "·5·", "第5页", "第 5 页 共 12 页",
+# "5/12", "Page 5". A bare number alone on a line is a cell (one cell per line), never taken
+# for a page number here (``_rows_from_lines`` skips one inside a table when the rules agree).
+_G = r"[^\S\n]*"  # spaces within a line
+_PAGE_NUMBER = re.compile(
+    rf"(?m)^{_G}(?:[—–－―\-·•~]{{1,3}}{_G}\d{{1,4}}{_G}[—–－―\-·•~]{{1,3}}"
+    rf"|第{_G}\d{{1,4}}{_G}页(?:{_G}[,，/]?{_G}共{_G}\d{{1,4}}{_G}页)?"
+    rf"|\d{{1,4}}{_G}/{_G}\d{{1,4}}|[Pp]age{_G}\d{{1,4}}(?:{_G}of{_G}\d{{1,4}})?){_G}$"
+)
+# OCR column headers that number the columns ("数据 1", "列2", "第3列"): words, not cells.
+_COLUMN_NUMBER = re.compile(
+    r"(?<=\|)[^\S\n]*(?:数据|列|第|[Dd]ata|[Cc]ol(?:umn)?)[^\S\n]*\d{1,2}[^\S\n]*列?[^\S\n]*(?=\||$)",
+    re.MULTILINE,
+)
+# A markdown table's rule line ("|---|:---:|"): no cell.
+_RULE_LINE = re.compile(
+    r"(?m)^[^\S\n]*\|?(?:[^\S\n]*:?-{3,}:?[^\S\n]*\|)+[^\S\n]*(?::?-{3,}:?)?[^\S\n]*$"
+)
+# A misprinted label (characters dropped or swapped, an OCR look-alike) is taken for a row only
+# when it stands where that row is missing (between the rows anchored before and after it) and
+# is this close to one of the row's labels: normalized Indel similarity (characters dropped),
+# or Levenshtein similarity (one character of a short label replaced, "重夏申请" for 重复申请).
+_FUZZY_INDEL = 0.8
+_FUZZY_LEVENSHTEIN = 0.75
+_FUZZY_MIN_LEN = 4
+
+
+def _incomplete(read: TableRead) -> bool:
+    if not read.found:
+        return True
+    return any(p.startswith(("row_missing", "cell_count")) for p in read.problems)
+
+
+def _unread_rows(read: TableRead) -> int:
+    """How many of a read's rows are missing or unreadable (a table not found: all of them)."""
+    if not read.found:
+        return 1 << 30
+    return sum(p.startswith(("row_missing", "cell_count")) for p in read.problems)
+
+
+def strip_layout_noise(text: str) -> str:
+    """``text`` without page-number lines, markdown rule lines and numbers in column headers
+    ("数据 1" → "数据"); see ``_PAGE_NUMBER``, ``_COLUMN_NUMBER``."""
+    text = _RULE_LINE.sub("", _PAGE_NUMBER.sub("", text))
+    return _COLUMN_NUMBER.sub(" 列 ", text) if "|" in text else text
+
+
+def hard_rules_hold(
+    values: dict[tuple[str, str], int | float], table: Table, template: Template
+) -> bool:
+    """True when every hard balance rule of ``table`` can be evaluated on ``values`` and holds."""
+    # Only this table's cells: the other tables' rules are not evaluated (see rules.evaluate).
+    violations, skipped = rules.evaluate({table.code: values}, template)
+    return not skipped and not any(v.severity == "hard" for v in violations)
+
+
+def _has_hard_rules(table: Table, template: Template) -> bool:
+    return any(r.table == table.code and r.severity == "hard" for r in template.sum_rules)
+
+
+def recover(text: str, table: Table, template: Template, plain: TableRead) -> TableRead:
+    """The fallbacks, in order, for a table the plain read left incomplete:
+
+    1. Anchor again on the text without page-number and rule lines, choosing the labels that
+       place the most rows in order (not the first that matches: a group heading "(六)其他" or a
+       header word "总计" is not the row of that name), and misprinted labels by similarity and
+       position. Taken when every row is read and the table's hard rules hold.
+    2. Rows by position: the table's numbers in printed order, given to the template's rows in
+       order (a converter that detached number rows from their labels keeps their order) —
+       all the numbers as one run, else the lines that hold exactly one row's numbers (a bare
+       page number "5" on its own line is then no row). Taken only when the count is exactly
+       the table's and every hard rule holds (the rules are the checksum); a problem
+       ``rows_by_position`` says so.
+    3. Otherwise the anchored read with the fewest rows missing or unreadable, each named;
+       when a rows-by-position read fit the count but broke a rule, the rows where the two
+       reads disagree are dropped and named (``row_disputed``).
+    """
+    clean = strip_layout_noise(text)
+    cells, line_of = _tokenize_lines(clean)
+    checked = _has_hard_rules(table, template)
+    if table.unlabelled:
+        anchored = _read_unlabelled(cells, table)
+    else:
+        anchored = _read_best_chain(cells, table, line_of)
+    complete = anchored.found and not _incomplete(anchored)
+    if complete and (not checked or hard_rules_hold(anchored.values, table, template)):
+        return anchored
+    by_position: TableRead | None = None
+    if checked:
+        for rows_of in (_rows_from_run, _rows_from_lines):
+            rows = rows_of(cells, clean, table)
+            if rows is None:
+                continue
+            read = TableRead(found=True)
+            for row, vals in zip(table.rows, rows, strict=True):
+                _store(read, table, row, vals)
+            if hard_rules_hold(read.values, table, template):
+                read.problems.insert(
+                    0,
+                    f"rows_by_position: {table.code} (labels could not place every row; the "
+                    f"{len(table.rows)} number rows were read in printed order and every "
+                    "balance rule holds)",
+                )
+                return read
+            by_position = by_position or read
+    kept = anchored if complete or _unread_rows(anchored) < _unread_rows(plain) else plain
+    if by_position is not None:
+        kept = _drop_disputed(kept, by_position, table)
+    return kept
+
+
+def _drop_disputed(read: TableRead, by_position: TableRead, table: Table) -> TableRead:
+    """``read`` without the rows whose numbers differ from the rows-by-position read: the
+    labels and the printed order disagree there and the broken rules cannot settle which is
+    right (a number row between two labels belongs to either), so the row is named, not
+    guessed."""
+    disputed = [
+        row.code
+        for row in table.rows
+        if any((row.code, c) in read.values for c in row.columns)
+        and any(
+            read.values.get((row.code, c)) != by_position.values[(row.code, c)] for c in row.columns
+        )
+    ]
+    if not disputed:
+        return read
+    drop = set(disputed)
+    out = TableRead(found=True, problems=list(read.problems))
+    out.values = {k: v for k, v in read.values.items() if k[0] not in drop}
+    out.facts = [f for f in read.facts if f.row not in drop]
+    out.blanks = [b for b in read.blanks if b[0] not in drop]
+    out.problems += [
+        f"row_disputed: {table.code} {code} (its label and the printed order of the number rows "
+        "give it different numbers, and the broken balance rules cannot tell which is right; "
+        "not read)"
+        for code in disputed
+    ]
+    return out
+
+
+def _rows_from_run(cells: list[Cell], text: str, table: Table) -> list[list[Cell]] | None:
+    """Every number of the table in printed order, cut into its rows (None: the count differs).
+    The review table is read this way already (``_read_unlabelled``)."""
+    if table.unlabelled:
+        return None
+    vals, _why = take_values(cells, table.n_cells)
+    if vals is None:
+        return None
+    out, pos = [], 0
+    for row in table.rows:
+        out.append(vals[pos : pos + len(row.columns)])
+        pos += len(row.columns)
+    return out
+
+
+def _rows_from_lines(cells: list[Cell], text: str, table: Table) -> list[list[Cell]] | None:
+    """The lines holding exactly one row's numbers (or, for the review table, all 15), in
+    printed order, when there are as many as the table has rows; else None. Only for tables
+    whose rows have one width. Lines before the rows that only fill a header — all marks
+    (an OCR header-only table "| - | - | … |") or the columns numbered 1, 2, 3 … — are skipped."""
+    widths = {len(r.columns) for r in table.rows}
+    if len(widths) != 1:
+        return None
+    width = widths.pop()
+    out: list[list[Cell]] = []
+    for line in text.split("\n"):
+        line_cells = list(_tokenize(line)[0])
+        if not any(VALUE <= c.kind <= MARK for c in line_cells):
+            continue
+        vals, _why = take_values(line_cells, width)
+        if vals is not None:
+            out.append(vals)
+            continue
+        if table.unlabelled:
+            whole, _why = take_values(line_cells, table.n_cells)
+            if whole is not None:
+                out += [whole[k : k + width] for k in range(0, len(whole), width)]
+    while len(out) > len(table.rows) and _header_filler(out[0]):
+        del out[0]
+    return out if len(out) == len(table.rows) else None
+
+
+def _header_filler(row: list[Cell]) -> bool:
+    if all(c.kind == MARK for c in row):
+        return True
+    return [c.value for c in row] == list(range(1, len(row) + 1))
+
+
+def _tokenize_lines(text: str) -> tuple[list[Cell], list[int]]:
+    """The cells of ``text`` (as ``tokenize``) and the line index of each."""
+    cells: list[Cell] = []
+    line_of: list[int] = []
+    for n, line in enumerate(text.split("\n")):
+        got = _tokenize(line)[0]
+        cells += got
+        line_of += [n] * len(got)
+    return cells, line_of
+
+
+def _read_best_chain(cells: list[Cell], table: Table, line_of: list[int]) -> TableRead:
+    anchors, fuzzy = best_chain(cells, table)
+    if len(anchors) < min(2, len(table.rows)):
+        return TableRead(found=False)
+    read = _read_spans(cells, anchors, table, line_of)
+    for j, i in fuzzy:
+        row = table.rows[j]
+        if any(k == row.code for k, _ in read.values):
+            read.problems.append(
+                f"label_misprinted: {table.code} {row.code} {cells[i].text!r} read as "
+                f"{row.label!r} (by similarity and position)"
+            )
+    return read
+
+
+def best_chain(
+    cells: list[Cell], table: Table
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(row index, cell index) anchors: the labels that place the most rows in template order,
+    then misprinted labels by similarity and position. Returns (anchors, the fuzzy ones).
+
+    Every text cell matching a row's label (as ``find_anchors`` matches) is a candidate. The
+    chain increasing in both row and cell order with the most candidates wins; among those, the
+    one with the most rows whose span (to the next anchor) holds exactly the row's number of
+    values: a label with its values beats a group heading or a column header of the same words
+    ("(六)其他" is no row 3.6.3, a header's "总计" no row 3.7)."""
+    texts = [i for i, c in enumerate(cells) if c.kind == TEXT and c.key]
+    cands: list[tuple[int, int]] = []  # (cell, row), by cell
+    for i in texts:
+        for j in sorted(_rows_matching(cells[i].key, table)):
+            cands.append((i, j))
+    # filled[i]: values and marks among cells[:i].
+    filled = [0]
+    for c in cells:
+        filled.append(filled[-1] + (VALUE <= c.kind <= MARK))
+    widths = [len(r.columns) for r in table.rows]
+    end = len(cells)
+    # best[a]: (score, next candidate) of the best chain starting at candidate a. O(k²) over the
+    # k candidates (a few dozen to a hundred); only the fallback gets here.
+    k = len(cands)
+    best: list[tuple[int, int]] = [(0, -1)] * k
+    for a in range(k - 1, -1, -1):
+        i, j = cands[a]
+        score, nxt = 100 + (filled[end] - filled[i + 1] == widths[j]), -1
+        for c in range(a + 1, k):
+            ic, jc = cands[c]
+            if ic > i and jc > j:
+                s = 100 + (filled[ic] - filled[i + 1] == widths[j]) + best[c][0]
+                if s > score:
+                    score, nxt = s, c
+        best[a] = (score, nxt)
+    chain: list[tuple[int, int]] = []
+    if cands:
+        a = max(range(k), key=lambda x: best[x][0])
+        while a >= 0:
+            i, j = cands[a]
+            chain.append((j, i))
+            a = best[a][1]
+    fuzzy = _fuzzy_in_gaps(cells, texts, table, chain)
+    if fuzzy:
+        chain = sorted(chain + fuzzy, key=lambda ji: ji[1])
+    return chain, fuzzy
+
+
+def _fuzzy_in_gaps(
+    cells: list[Cell], texts: list[int], table: Table, chain: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Misprinted labels: a text cell between two anchored rows, close enough (``_FUZZY_*``) to
+    the label of a row missing between them; in order within the gap."""
+    keys = _row_keys(table)
+    bounds = [(-1, -1), *chain, (len(table.rows), len(cells))]
+    out: list[tuple[int, int]] = []
+    for (ja, ia), (jb, ib) in pairwise(bounds):
+        if jb - ja < 2:
+            continue
+        last = ja
+        for i in texts:
+            if not ia < i < ib:
+                continue
+            key = cells[i].key
+            if len(key) < _FUZZY_MIN_LEN:
+                continue
+            best, arg = 0.0, -1
+            for j in range(last + 1, jb):
+                for alias in keys[j]:
+                    if len(alias) < _FUZZY_MIN_LEN:
+                        continue
+                    sim = Indel.normalized_similarity(key, alias)
+                    if sim < _FUZZY_INDEL:
+                        lev = Levenshtein.normalized_similarity(key, alias)
+                        sim = lev if lev >= _FUZZY_LEVENSHTEIN and len(key) == len(alias) else 0.0
+                    if sim > best:
+                        best, arg = sim, j
+            if arg >= 0:
+                out.append((arg, i))
+                last = arg
+    return out
 
 
 def _read_unlabelled(cells: list[Cell], table: Table) -> TableRead:
