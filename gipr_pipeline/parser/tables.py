@@ -554,8 +554,9 @@ def recover(text: str, table: Table, template: Template, plain: TableRead) -> Ta
        the table's and every hard rule holds (the rules are the checksum); a problem
        ``rows_by_position`` says so.
     3. Otherwise the anchored read with the fewest rows missing or unreadable, each named;
-       when a rows-by-position read fit the count but broke a rule, the rows where the two
-       reads disagree are dropped and named (``row_disputed``).
+       when a rows-by-position read fit the count but broke a rule (or the table has none to
+       prove it: section 二), the rows where the two reads disagree are dropped and named
+       (``row_disputed``).
     """
     clean = strip_layout_noise(text)
     cells, line_of = _tokenize_lines(clean)
@@ -568,23 +569,24 @@ def recover(text: str, table: Table, template: Template, plain: TableRead) -> Ta
     if complete and (not checked or hard_rules_hold(anchored.values, table, template)):
         return anchored
     by_position: TableRead | None = None
-    if checked:
-        for rows_of in (_rows_from_run, _rows_from_lines):
-            rows = rows_of(cells, clean, table)
-            if rows is None:
-                continue
-            read = TableRead(found=True)
-            for row, vals in zip(table.rows, rows, strict=True):
-                _store(read, table, row, vals)
-            if hard_rules_hold(read.values, table, template):
-                read.problems.insert(
-                    0,
-                    f"rows_by_position: {table.code} (labels could not place every row; the "
-                    f"{len(table.rows)} number rows were read in printed order and every "
-                    "balance rule holds)",
-                )
-                return read
-            by_position = by_position or read
+    for rows_of in (_rows_from_run, _rows_from_lines):
+        rows = rows_of(cells, clean, table)
+        if rows is None:
+            continue
+        read = TableRead(found=True)
+        for row, vals in zip(table.rows, rows, strict=True):
+            _store(read, table, row, vals)
+        # A table without hard rules (section 二) has no checksum: its rows by position only
+        # show where the labels' read is in doubt.
+        if checked and hard_rules_hold(read.values, table, template):
+            read.problems.insert(
+                0,
+                f"rows_by_position: {table.code} (labels could not place every row; the "
+                f"{len(table.rows)} number rows were read in printed order and every "
+                "balance rule holds)",
+            )
+            return read
+        by_position = by_position or read
     kept = anchored if complete or _unread_rows(anchored) < _unread_rows(plain) else plain
     if by_position is not None:
         kept = _drop_disputed(kept, by_position, table)
@@ -593,9 +595,9 @@ def recover(text: str, table: Table, template: Template, plain: TableRead) -> Ta
 
 def _drop_disputed(read: TableRead, by_position: TableRead, table: Table) -> TableRead:
     """``read`` without the rows whose numbers differ from the rows-by-position read: the
-    labels and the printed order disagree there and the broken rules cannot settle which is
-    right (a number row between two labels belongs to either), so the row is named, not
-    guessed."""
+    labels and the printed order disagree there and no rule settles which is right (broken
+    rules, or none: section 二), as a number row between two labels belongs to either; the row
+    is named, not guessed."""
     disputed = [
         row.code
         for row in table.rows
@@ -613,8 +615,7 @@ def _drop_disputed(read: TableRead, by_position: TableRead, table: Table) -> Tab
     out.blanks = [b for b in read.blanks if b[0] not in drop]
     out.problems += [
         f"row_disputed: {table.code} {code} (its label and the printed order of the number rows "
-        "give it different numbers, and the broken balance rules cannot tell which is right; "
-        "not read)"
+        "give it different numbers, and no balance rule tells which is right; not read)"
         for code in disputed
     ]
     return out
