@@ -20,6 +20,7 @@ REJECTION_REASONS: dict[str, str] = {
     "not_a_report": "the text is not a 政府信息公开工作年度报告 (no template section or table found)",
     "no_tables": "the text looks like such a report but none of its three tables could be read",
     "no_text_layer": "the PDF has no text layer (a scan); OCR is out of scope",
+    "no_unicode_map": "the PDF's fonts have no Unicode mapping (glyph ids only): its text cannot be read as shown",
     "unreadable_document": "the HTML/DOCX/PDF container could not be read (truncated, encrypted, corrupt)",
     # The pipeline's own: a report needs a year to have a partition.
     "year_unknown": "the report gives no statistical year (no 统计期限, title year or date)",
