@@ -668,7 +668,7 @@ def _crawler_run_together(truth: Truth, rng: random.Random) -> FamilyDoc:
     )
     body += _TAIL + _signature(truth)
     text = "\n".join(head) + "\n" + joiner.join(body) + "\n"
-    return FamilyDoc(text, ".txt", phone, style=Style(signature=True))
+    return FamilyDoc(text, ".txt", phone, ["run_together:"], style=Style(signature=True))
 
 
 # ------------------------------------------------------------------ 4 template_variant
@@ -738,7 +738,8 @@ def _template_variant(truth: Truth, rng: random.Random) -> FamilyDoc:
             table, cells if code == "applications" else truth.cells[code], style, rng, blanks
         )
     out += _TAIL + _signature(truth)
-    return FamilyDoc("\n".join(out) + "\n", ".txt", phone, [f"{ONE_ROW_OTHER}:"], style=style)
+    problems = [f"{ONE_ROW_OTHER}:"] + ([] if ref else ["template_guessed:"])
+    return FamilyDoc("\n".join(out) + "\n", ".txt", phone, problems, style=style)
 
 
 # ------------------------------------------------------------------ 5 misprinted_labels
@@ -766,6 +767,7 @@ def _misprinted_labels(truth: Truth, rng: random.Random) -> FamilyDoc:
     texts = {r.code: [r.label, *r.aliases] for r in t.rows}
     victims = [r for r in t.rows if len(r.label) >= 9]
     chosen = rng.sample(victims, rng.choice((1, 1, 2)))
+    damaged: list[str] = []  # each named by the reader: it was read by similarity and position
     rows = []
     for r in t.rows:
         if r in chosen:
@@ -776,6 +778,7 @@ def _misprinted_labels(truth: Truth, rng: random.Random) -> FamilyDoc:
                     a in bad for a in r.aliases
                 ):
                     r = replace(r, label=bad)
+                    damaged.append(f"label_misprinted: applications {r.code}")
                     break
         rows.append(r)
     printed = replace(t, rows=tuple(rows))
@@ -792,7 +795,8 @@ def _misprinted_labels(truth: Truth, rng: random.Random) -> FamilyDoc:
         table = printed if code == "applications" else truth.template.table(code)
         out += render_table(table, truth.cells[code], style, rng, blanks)
     out += _TAIL + _signature(truth)
-    return FamilyDoc("\n".join(out) + "\n", ".txt", phone, blanks=blanks, style=style)
+    text = "\n".join(out) + "\n"
+    return FamilyDoc(text, ".txt", phone, damaged, blanks=blanks, style=style)
 
 
 # ------------------------------------------------------------------ 6 metadata_variants
@@ -882,8 +886,10 @@ def _hidden_content(truth: Truth, rng: random.Random) -> FamilyDoc:
     ids: list[str] = []
     rule = rng.choice(("display:none", "display: none !important", "visibility:hidden"))
     ways = rng.sample(("inline_none", "inline_hidden", "class", "id", "attr"), rng.randint(1, 3))
+    hidden: list[int] = []
 
     def junk() -> str:
+        hidden.append(1)
         s = str(rng.randint(0, 9)) if rng.random() < 0.8 else str(rng.randint(10, 99))
         way = rng.choice(ways)
         if way == "inline_none":
@@ -986,7 +992,8 @@ def _hidden_content(truth: Truth, rng: random.Random) -> FamilyDoc:
         f"<style>\nbody{{font-family:sans-serif}}\n{chr(10).join(css)}\n</style>\n</head>\n"
         '<body>\n<div class="article">\n' + "\n".join(body) + "\n</div>\n</body>\n</html>\n"
     )
-    return FamilyDoc(page, ".html", phone, style=Style(signature=True))
+    problems = ["html_hidden_text:"] if hidden else []
+    return FamilyDoc(page, ".html", phone, problems, style=Style(signature=True))
 
 
 _RENDER = {
