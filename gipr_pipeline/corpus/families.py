@@ -280,7 +280,9 @@ def _pdf_text_detached(truth: Truth, rng: random.Random) -> FamilyDoc:
         pipe = rng.random() < p_pipe
         form = rng.random()
         row_lines: list[str]
-        if form < 0.35:  # the label's last piece carries the numbers
+        if pipe and pending and form < 0.15:  # the group and the row label in two cells
+            row_lines = pieces[:-1] + numbers([pending.pop(0), pieces[-1], *vals], True)
+        elif form < 0.35:  # the label's last piece carries the numbers
             last = pieces[-1]
             row_lines = pieces[:-1] + (
                 numbers([last, *vals], True) if pipe else [" ".join([last, *vals])]
@@ -315,6 +317,8 @@ def _pdf_text_detached(truth: Truth, rng: random.Random) -> FamilyDoc:
     else:
         for row in rows:
             out += numbers(row, rng.random() < p_pipe)
+            if rng.random() < 0.1:
+                out.append(mark())
     out += _TAIL + _signature(truth) + [mark()]
     return FamilyDoc(
         "\n".join(out) + "\n", ".md" if markdown else ".txt", phone, style=Style(signature=True)
@@ -949,9 +953,13 @@ def _hidden_content(truth: Truth, rng: random.Random) -> FamilyDoc:
     )
     body.append("<tr>" + "".join(f"<td>{x}</td>" for x in t.column_labels[1:6]) + "</tr>")
     spans = {"3.1": 22, "3.3.1": 8, "3.4.1": 3, "3.5.1": 5, "3.6.1": 3}
+    stale = rng.choice(("1", "2", "4", None, None))
     for r in t.rows:
         vals = "".join(cell(app[(r.code, c)]) for c in r.columns)
         label = esc(_fw(r.label, rng, 0.7))
+        if rng.random() < share / 3:  # hidden text inside a label, too
+            at = rng.randint(2, len(label) - 1)
+            label = label[:at] + junk() + label[at:]
         if r.code in ("1", "2", "4"):
             lead = f'<td colspan="3">{label}</td>'
         elif r.code in ("3.1", "3.2", "3.7"):
@@ -962,6 +970,14 @@ def _hidden_content(truth: Truth, rng: random.Random) -> FamilyDoc:
             lead = f"<td>{label}</td>"
             if r.code in spans:
                 lead = f'<td rowspan="{spans[r.code]}">{esc(_fw(_GROUPS[r.code], rng))}</td>' + lead
+        if stale == r.code:
+            # A superseded copy of the row the page hides (a CMS keeps the old figures).
+            old = "".join(
+                f"<td>{_num(app[(r.code, c)] + rng.randint(1, 9))}</td>" for c in r.columns
+            )
+            how = rng.choice(('style="display:none"', f'class="{hide_class}"', "hidden"))
+            body.append(f'<tr {how}><td colspan="3">{label}</td>{old}</tr>')
+            hidden.append(1)
         body.append(f"<tr>{lead}{vals}</tr>")
     body.append("</table>")
     body.append("<p><strong>四、政府信息公开行政复议、行政诉讼情况</strong></p>")
@@ -983,7 +999,7 @@ def _hidden_content(truth: Truth, rng: random.Random) -> FamilyDoc:
     body += [f'<p style="text-align:right">{esc(x)}</p>' for x in _signature(truth)]
     css = [f".{show_class}{{color:#333}}"]
     hide = rule
-    css.append(f"{tag}.{hide_class} {{ {hide}; font-size:1px }}")
+    css.append(f"{tag}.{hide_class}, tr.{hide_class} {{ {hide}; font-size:1px }}")
     if ids:
         css.append(", ".join(f"#{i}" for i in ids) + f"{{{hide}}}")
     page = (

@@ -195,28 +195,32 @@ def test_sum_splits_finds_every_reading():
     assert sorted(sum_splits("114000015", 6)) == [[1, 14, 0, 0, 0, 0, 15], [11, 4, 0, 0, 0, 0, 15]]
 
 
-def _shown(cell) -> str:
-    """The text a browser shows in ``cell`` of a page from the hidden_content family."""
-    page = cell.getroottree().getroot()
-    css = "".join(page.xpath("//style/text()"))
-    hidden_classes = set(
-        re.findall(r"\.(\w+)\s*\{[^}]*(?:display:\s*none|visibility:\s*hidden)", css)
-    )
-    hidden_ids = set()
-    for sel, decl in re.findall(r"([^{}]+)\{([^}]*)\}", css):
+def _hiding(page) -> tuple[set[str], set[str]]:
+    """Classes and ids that the page's <style> hides (the family writes plain selectors)."""
+    classes, ids = set(), set()
+    for sel, decl in re.findall(r"([^{}]+)\{([^}]*)\}", "".join(page.xpath("//style/text()"))):
         if re.search(r"display:\s*none|visibility:\s*hidden", decl):
-            hidden_ids |= set(re.findall(r"#(\w+)", sel))
+            classes |= set(re.findall(r"\.(\w+)", sel))
+            ids |= set(re.findall(r"#(\w+)", sel))
+    return classes, ids
+
+
+def _hidden(el, classes: set[str], ids: set[str]) -> bool:
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return (
+        "display:none" in style
+        or "visibility:hidden" in style
+        or el.get("hidden") is not None
+        or bool(set((el.get("class") or "").split()) & classes)
+        or el.get("id") in ids
+    )
+
+
+def _shown(cell, classes: set[str], ids: set[str]) -> str:
+    """The text a browser shows in ``cell`` of a page from the hidden_content family."""
     out = [cell.text or ""]
     for el in cell:
-        style = (el.get("style") or "").replace(" ", "").lower()
-        hidden = (
-            "display:none" in style
-            or "visibility:hidden" in style
-            or el.get("hidden") is not None
-            or bool(set((el.get("class") or "").split()) & hidden_classes)
-            or el.get("id") in hidden_ids
-        )
-        if not hidden:
+        if not _hidden(el, classes, ids):
             out.append(el.text_content())
         out.append(el.tail or "")
     return "".join(out).strip()
@@ -226,17 +230,25 @@ def test_hidden_content_a_browser_shows_the_truth():
     seen = Counter()
     for _, data, rec in _members("hidden_content", 20):
         page = lxml_html.fromstring(data)
+        classes, ids = _hiding(page)
         tables = page.xpath("//table")
-        apps = tables[1].xpath(".//tr")[3:]
-        for tr, (code, want) in zip(apps, _want(rec, "applications").items(), strict=True):
+        rows = tables[1].xpath(".//tr")[3:]
+        shown = [tr for tr in rows if not _hidden(tr, classes, ids)]
+        seen["hidden rows"] += len(rows) - len(shown)
+        for tr, (code, want) in zip(shown, _want(rec, "applications").items(), strict=True):
             cells = tr.xpath("./td")[-7:]
-            assert [int(_shown(td)) for td in cells] == want, code
-            seen["hidden"] += sum(len(td.text_content().strip()) > len(_shown(td)) for td in cells)
-        review = [int(_shown(td)) for td in tables[2].xpath(".//tr")[-1].xpath("./td")]
+            assert [int(_shown(td, classes, ids)) for td in cells] == want, code
+            seen["hidden"] += sum(
+                len(td.text_content().strip()) > len(_shown(td, classes, ids)) for td in cells
+            )
+        review = [
+            int(_shown(td, classes, ids)) for td in tables[2].xpath(".//tr")[-1].xpath("./td")
+        ]
         assert review == [v for vs in _want(rec, "review_litigation").values() for v in vs]
         for way in ("display", "visibility", " hidden>", 'id="h', 'class="n'):
             seen[way] += way in data.decode()
-    assert seen["hidden"] > 100 and all(seen[w] for w in ("display", "visibility", " hidden>"))
+    assert seen["hidden"] > 100 and seen["hidden rows"] >= 3
+    assert all(seen[w] for w in ("display", "visibility", " hidden>"))
 
 
 def _bare(label: str) -> str:
