@@ -473,13 +473,16 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def family_shares(args: argparse.Namespace) -> dict[str, float]:
-    """The ``--<family>-share`` options as ``Shares.families``; exits (usage error) when they
-    are negative or add up to more than 1."""
+    """The ``--<family>-share`` options as ``Shares.families``; exits 2 (a usage error) when
+    they are negative or add up to more than 1."""
     from gipr_pipeline.corpus.families import FAMILIES
 
     out = {f: getattr(args, f"{f}_share") for f in FAMILIES if getattr(args, f"{f}_share")}
     if any(v < 0 for v in out.values()) or sum(out.values()) > 1 + 1e-9:
-        raise SystemExit("gipr synth: family shares must be ≥ 0 and add up to at most 1")
+        import sys
+
+        print("gipr synth: family shares must be ≥ 0 and add up to at most 1", file=sys.stderr)
+        raise SystemExit(2)
     return out
 
 

@@ -111,8 +111,9 @@ def test_family_shares_must_add_up_to_at_most_one():
     )  # fmt: skip
     from gipr_pipeline.corpus.synth import family_shares
 
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as e:
         family_shares(args)
+    assert e.value.code == 2
     args.hidden_content_share = 0.4
     assert family_shares(args) == {"ocr_markdown": 0.6, "hidden_content": 0.4}
 
