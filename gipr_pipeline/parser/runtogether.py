@@ -46,9 +46,11 @@ _SHORT_LABEL = 3
 _RUN_NEXT = re.compile(r"\s*[-+]?\d")
 _NUMBERING = re.compile(r"^(\d{1,2})\s*[.、．]")
 _SIGNATURE_DATE = re.compile(r"\s(\S{2,40})\s+(20\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*$")
-# The most digits one cell of a row with several cells may have (no count in such a row reaches a million;
-# an amount may add a point and four decimals): it bounds the search on runs of any length.
-_CELL_MAX = 6
+# A run longer than this many digits per cell is not split (named): it bounds the search on
+# hostile input; real rows of counts stay far below it.
+_CELL_MAX = 5
+# Steps of the search for one run before it gives up (names the row: too many splits to tell).
+_MAX_STEPS = 60_000
 # Forward states kept by the column solver before it gives up (names the rows instead).
 _MAX_STATES = 200_000
 _MAX_SPLITS = 20_000
@@ -141,8 +143,6 @@ def split_run(
         else:
             ends = range(start + 1, min(reach[start], size - (n - k - 1)) + 1)
         for end in ends:
-            if n > 1 and end - start > _CELL_MAX + (kinds[k] == "decimal") * 5:
-                break
             piece = s[start:end]
             if not _cell_ok(piece, kinds[k]):
                 continue
@@ -200,7 +200,7 @@ def _split_grouped(
     size = len(s)
 
     def ok(a: int, b: int) -> bool:
-        return b <= reach[a] and b - a <= _CELL_MAX and (b == a + 1 or s[a] != "0")
+        return b <= reach[a] and (b == a + 1 or s[a] != "0")
 
     span_memo: dict[tuple[int, int, int], tuple[int, int] | None] = {}
 
@@ -227,12 +227,16 @@ def _split_grouped(
         return got
 
     parts_memo: dict[tuple[int, int, int, int], tuple[Split, ...]] = {}
+    steps = [0]
 
     def parts(a: int, b: int, m: int, total: int) -> tuple[Split, ...]:
         key = (a, b, m, total)
         got = parts_memo.get(key)
         if got is not None:
             return got
+        steps[0] += 1
+        if steps[0] > _MAX_STEPS:
+            raise _TooMany
         out: list[Split] = []
         bounds = span(a, b, m)
         if bounds is None or not bounds[0] <= total <= bounds[1]:
@@ -283,8 +287,15 @@ def _split_grouped(
 
     if any(k != "int" for k in kinds):
         return None
-    got = groups(0, 0)
+    try:
+        got = groups(0, 0)
+    except _TooMany:
+        return None
     return None if got is None else list(got)
+
+
+class _TooMany(Exception):
+    """The search for a run's splits ran past ``_MAX_STEPS``."""
 
 
 def _kinds(table: Table, row: Row) -> list[str]:

@@ -87,7 +87,7 @@ def _check_against(truth: Truth, r) -> set[tuple[str, str]]:
 @settings(max_examples=60, deadline=None)
 @given(
     seed=st.integers(0, 2**32 - 1),
-    scale=st.sampled_from((3, 12, 60)),
+    scale=st.sampled_from((3, 12, 60, 3000)),
     sep=st.sampled_from((" ", "")),
 )
 def test_random_reports_crawled_read_right_or_named(seed, scale, sep):
@@ -107,7 +107,7 @@ def test_random_reports_crawled_read_right_or_named(seed, scale, sep):
 @given(seed=st.integers(0, 2**32 - 1))
 def test_2019_reports_crawled_read_right_or_named(seed):
     rng = random.Random(seed)
-    truth = random_truth(rng, T2019, scale=rng.choice((3, 12)))
+    truth = random_truth(rng, T2019, scale=rng.choice((3, 12, 3000)))
     r = _parse(crawl(truth, rng))
     _check_against(truth, r)
     assert r.report.template == "2019"
