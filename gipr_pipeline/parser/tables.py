@@ -500,10 +500,13 @@ _RULE_LINE = re.compile(
 )
 # A misprinted label (characters dropped or swapped, an OCR look-alike) is taken for a row only
 # when it stands where that row is missing (between the rows anchored before and after it) and
-# is this close to one of the row's labels: normalized Indel similarity (characters dropped),
-# or Levenshtein similarity (one character of a short label replaced, "重夏申请" for 重复申请).
+# is this close to one of the row's labels (of 4+ characters): normalized Indel similarity
+# ≥ 0.8 (characters dropped from a long label), or at most 3 edits (Levenshtein: dropped,
+# swapped or replaced characters) and at most 40 % of the label ("属于政查项" for 属于行政查询事项,
+# "重夏申请" for 重复申请; "其他处理" is no "其他").
 _FUZZY_INDEL = 0.8
-_FUZZY_LEVENSHTEIN = 0.75
+_FUZZY_EDITS = 3
+_FUZZY_EDIT_SHARE = 0.4
 _FUZZY_MIN_LEN = 4
 
 
@@ -744,12 +747,36 @@ def best_chain(
     return chain, fuzzy
 
 
+# A group label glued before a row's own numbering ("(四)无法提供1.本机关不掌…").
+_INNER_NUMBERING = re.compile(r".*(?:\d{1,2}[.、．]|\([一二三四五六七八九十]{1,2}\))(?!\d)")
+
+
+def _label_similarity(key: str, alias: str) -> float:
+    """How close a printed label key is to a row's alias, 0 when not close enough to be that
+    row misprinted (``_FUZZY_*``): the key as printed, or its tail after a glued group label."""
+    if len(alias) < _FUZZY_MIN_LEN:
+        return 0.0
+    best = 0.0
+    m = _INNER_NUMBERING.match(key)
+    for k in (key, key[m.end() :]) if m and m.end() < len(key) else (key,):
+        if len(k) < _FUZZY_MIN_LEN:
+            continue
+        sim = Indel.normalized_similarity(k, alias)
+        if sim < _FUZZY_INDEL:
+            edits = Levenshtein.distance(k, alias, score_cutoff=_FUZZY_EDITS)
+            if edits > min(_FUZZY_EDITS, _FUZZY_EDIT_SHARE * len(alias)):
+                continue
+        best = max(best, sim)
+    return best
+
+
 def _fuzzy_in_gaps(
     cells: list[Cell], texts: list[int], table: Table, chain: list[tuple[int, int]]
 ) -> list[tuple[int, int]]:
     """Misprinted labels: a text cell between two anchored rows, close enough (``_FUZZY_*``) to
     the label of a row missing between them; in order within the gap."""
-    keys = _row_keys(table)
+    # The aliases and the full printed label ("(二)部分公开(区分处理的,…)" is matched whole).
+    keys = [(*al, label_key(r.label)) for al, r in zip(_row_keys(table), table.rows, strict=True)]
     bounds = [(-1, -1), *chain, (len(table.rows), len(cells))]
     out: list[tuple[int, int]] = []
     for (ja, ia), (jb, ib) in pairwise(bounds):
@@ -765,12 +792,7 @@ def _fuzzy_in_gaps(
             best, arg = 0.0, -1
             for j in range(last + 1, jb):
                 for alias in keys[j]:
-                    if len(alias) < _FUZZY_MIN_LEN:
-                        continue
-                    sim = Indel.normalized_similarity(key, alias)
-                    if sim < _FUZZY_INDEL:
-                        lev = Levenshtein.normalized_similarity(key, alias)
-                        sim = lev if lev >= _FUZZY_LEVENSHTEIN and len(key) == len(alias) else 0.0
+                    sim = _label_similarity(key, alias)
                     if sim > best:
                         best, arg = sim, j
             if arg >= 0:
