@@ -59,6 +59,9 @@ class Styles:
         sheets = [s.text for s in root.iter("style") if s.text and _PROP_WORD.search(s.text)]
         if sheets:
             self._match(root, "\n".join(sheets))
+        # The elements any of it concerns (one hash lookup per element while walking).
+        self._touched = set(root.xpath("//*[@style or @hidden]"))
+        self._touched.update(self._rules)
 
     # ------------------------------------------------------------------ reading the cascade
 
@@ -72,6 +75,11 @@ class Styles:
             if mine is not None and (best is None or mine[0] > best[0]):
                 best = mine
         return best[1] if best is not None else None
+
+    def touches(self, el) -> bool:
+        """Whether any rule, style attribute or ``hidden`` attribute concerns the element (a
+        cheap test: most elements of most pages have none)."""
+        return el in self._touched
 
     def display_none(self, el) -> bool:
         """``display:none``, or the ``hidden`` attribute no rule overrides."""

@@ -279,6 +279,8 @@ def _hidden_styles(document) -> frozenset[str]:
         root = document.styles.element
     except Exception:  # pragma: no cover - a package without a styles part
         return frozenset()
+    if root.find(f".//{_q('vanish')}") is None:
+        return frozenset()  # the common case: no style hides anything
     own: dict[str, bool | None] = {}
     based: dict[str, str] = {}
     for st in root.findall(_q("style")):

@@ -301,7 +301,7 @@ class _Walker:
         styles = self.stats.styles
         # html/body hidden by a stylesheet is the anti-clickjacking / anti-flicker pattern: a
         # script shows the page once it loads, so a person sees it.
-        if styles is not None and tag not in _PAGE_ROOTS:
+        if styles is not None and tag not in _PAGE_ROOTS and styles.touches(el):
             if styles.display_none(el):
                 self._hide(el)
                 return
@@ -327,6 +327,7 @@ class _Walker:
                 self.stats.hidden += 1
 
     def walk_shown(self, el, tag: str) -> None:
+        styles = self.stats.styles
         if tag == "img":
             self.stats.images += 1
             return
@@ -341,7 +342,7 @@ class _Walker:
                 self.lines.extend(_block_lines(caption, self.stats, self.visible))
             self.lines.extend(_table_lines(el, self.stats, self.visible))
             return
-        if self.stats.styles is not None and tag != "table":
+        if styles is not None and tag != "table" and styles.touches(el):
             grid = _div_table_lines(el, self.stats, self.visible)
             if grid:
                 self.flush()
@@ -391,7 +392,8 @@ def _row_cells(tr, stats: _Stats) -> list:
 
 def _gone(el, stats: _Stats) -> bool:
     """A row or cell that ``display:none`` (or ``hidden``) takes out of the table."""
-    return stats.styles is not None and stats.styles.display_none(el)
+    styles = stats.styles
+    return styles is not None and styles.touches(el) and styles.display_none(el)
 
 
 def _span(value: str | None, cap: int) -> int:
@@ -401,6 +403,11 @@ def _span(value: str | None, cap: int) -> int:
 
 
 def _table_lines(table, stats: _Stats, visible: bool = True) -> list[str]:
+    styles = stats.styles
+    if styles is not None:  # rows and cells the page hides: named, then left out
+        for x in table.iter("tr", "td", "th"):
+            if _gone(x, stats) and _DIGIT.search(x.text_content()):
+                stats.hidden += 1
     rows = _rows(table, stats)
     placed = []
     for tr in rows:
@@ -415,7 +422,7 @@ def _table_lines(table, stats: _Stats, visible: bool = True) -> list[str]:
 def _block_lines(el, stats: _Stats, visible: bool = True) -> list[str]:
     """The lines of an element's content (its own ``visibility`` applied)."""
     styles = stats.styles
-    if styles is not None:
+    if styles is not None and styles.touches(el):
         visible = styles.visibility(el, visible)
     w = _Walker(stats, visible=visible)
     w.text(el.text)
@@ -439,6 +446,10 @@ def _div_table_lines(el, stats: _Stats, visible: bool) -> list[str]:
     empty item is an empty cell, which the parser names as a blank."""
     styles = stats.styles
     display = styles.display(el)
+    if display not in _GRID and display not in _CSS_TABLE:
+        return []
+    if not _cell_like(el):
+        return []  # a page layout grid (sidebar | article): its items are blocks, not cells
     if display in _GRID:
         cells = _grid_cells(el, stats, visible)
     elif display in _CSS_TABLE:
@@ -452,6 +463,26 @@ def _div_table_lines(el, stats: _Stats, visible: bool) -> list[str]:
     if len(rows) < 2 or len(cols) < 2:
         return []
     return grid_lines(cells, stats.problems)
+
+
+_LAYOUT_BLOCKS = frozenset(
+    {"table", "section", "article", "main", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+_CELL_TEXT_MAX = 300  # characters: a table cell, not an article
+
+
+def _cell_like(container) -> bool:
+    """Whether a CSS grid/table's items read as table cells: none holds a table, a heading, a
+    list or an article section, and none is longer than a cell."""
+    for item in container:
+        if not isinstance(item.tag, str):
+            continue
+        for d in item.iter():
+            if isinstance(d.tag, str) and d.tag.lower() in _LAYOUT_BLOCKS:
+                return False
+        if len(item.text_content()) > _CELL_TEXT_MAX:
+            return False
+    return True
 
 
 def _items(el, stats: _Stats) -> list:

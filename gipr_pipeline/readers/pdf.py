@@ -208,6 +208,12 @@ def _document(read: _Pages, n_pages: int) -> Document:
             problems.append(
                 f"{code}: {sum(counts.values())} {what} not read, page(s) {_pages(sorted(counts))}"
             )
+    if seen.redacted:
+        problems.append(
+            f"pdf_redacted: {sum(seen.redacted.values())} opaque box(es) hide text with nothing "
+            f"drawn over them, page(s) {_pages(sorted(seen.redacted))}: what they hide is "
+            "unreadable (U+FFFD), not blank"
+        )
     if read.doubled:
         problems.append(
             f"pdf_overprint: {sum(read.doubled.values())} glyph(s) drawn twice at the same place "

@@ -8,7 +8,8 @@ character spacing and font, then takes out of the layout what a person does not 
   text layer under a scan or text hidden on purpose);
 - glyphs covered by an opaque filled shape drawn *after* them (a white-out box with the
   corrected figure drawn over it, a black redaction box); the figure drawn over the box is the
-  one shown;
+  one shown. A box with nothing drawn over it leaves one U+FFFD in place of what it hides (the
+  cell cannot be read; it must not read as an empty, zero cell);
 - white glyphs with no darker filled shape drawn under them (white text on white paper).
 
 Then, on pdfplumber's characters:
@@ -44,6 +45,7 @@ class Seen:
 
     invisible: dict[int, int] = field(default_factory=dict)
     covered: dict[int, int] = field(default_factory=dict)
+    redacted: dict[int, int] = field(default_factory=dict)  # boxes with nothing drawn over
     white: dict[int, int] = field(default_factory=dict)
     spaced: dict[int, int] = field(default_factory=dict)
     radicals: dict[int, int] = field(default_factory=dict)
@@ -125,6 +127,7 @@ def _hide(layout, glyphs: dict[int, _Glyph], seen: Seen, page_no: int) -> list:
     drawn: list = []  # glyphs so far, in drawing order
     fills: list = []  # filled shapes so far, for white glyphs: (bbox, white?)
     gone: set[int] = set()
+    covers: list = []  # (box, glyphs drawn before it, glyphs it hides)
     for obj in items:
         if isinstance(obj, LTChar):
             g = glyphs.get(id(obj))
@@ -141,10 +144,23 @@ def _hide(layout, glyphs: dict[int, _Glyph], seen: Seen, page_no: int) -> list:
             fills.append((obj.bbox, _white(obj.non_stroking_color)))
             if obj.width < _THIN or obj.height < _THIN:
                 continue  # a rule drawn as a filled rectangle (table borders): hides nothing
-            for ch in drawn:
-                if id(ch) not in gone and _covers(obj.bbox, ch):
-                    gone.add(id(ch))
-                    seen.covered[page_no] = seen.covered.get(page_no, 0) + 1
+            hidden = [ch for ch in drawn if id(ch) not in gone and _covers(obj.bbox, ch)]
+            if hidden:
+                gone.update(id(ch) for ch in hidden)
+                seen.covered[page_no] = seen.covered.get(page_no, 0) + len(hidden)
+                covers.append((obj.bbox, len(drawn), hidden))
+    for bbox, after, hidden in covers:
+        # Nothing drawn over the box (a redaction, not a white-out correction): what it hides
+        # cannot be read, and an empty cell would read as a blank zero. One glyph stays, as
+        # U+FFFD, so the cell is named instead.
+        shown_over = any(
+            id(ch) not in gone and _covers(bbox, ch, centre_only=True) for ch in drawn[after:]
+        )
+        if not shown_over:
+            mark = hidden[0]
+            gone.discard(id(mark))
+            mark._text = UNMAPPED  # LTChar.get_text() gives pdfplumber this
+            seen.redacted[page_no] = seen.redacted.get(page_no, 0) + 1
     if gone:
         _remove(layout, gone)
     return [ch for ch in drawn if id(ch) not in gone]
@@ -159,14 +175,14 @@ def _remove(container, gone: set[int]) -> None:
             _remove(o, gone)
 
 
-def _covers(bbox, ch) -> bool:
+def _covers(bbox, ch, centre_only: bool = False) -> bool:
     """The shape hides the glyph: it contains the glyph's centre and is at least half its size
     each way (a rule or an underline through a glyph hides nothing)."""
     x0, y0, x1, y1 = bbox
     cx, cy = (ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2
     if not (x0 <= cx <= x1 and y0 <= cy <= y1):
         return False
-    return (x1 - x0) >= 0.5 * ch.width and (y1 - y0) >= 0.5 * ch.height
+    return centre_only or ((x1 - x0) >= 0.5 * ch.width and (y1 - y0) >= 0.5 * ch.height)
 
 
 def _on_dark(ch, fills: list) -> bool:

@@ -81,6 +81,23 @@ def test_css_cascade_decides_what_shows():
     )
 
 
+def test_hidden_rows_and_cells_leave_the_table():
+    page = """<html><head><style>.old { display: none }</style></head><body><table>
+    <tr><td>信息内容</td><td>本年制发件数</td><td class="old">旧</td><td>现行有效件数</td></tr>
+    <tr><td>规章</td><td>3</td><td class="old">9</td><td>4</td></tr>
+    <tr class="old"><td>规章</td><td>7</td><td>7</td><td>7</td></tr>
+    <tr hidden><td>行政规范性文件</td><td>8</td><td>8</td></tr>
+    <tr><td>行政规范性文件</td><td>1</td><td style="display:none">6</td><td>2</td></tr>
+    </table></body></html>"""
+    doc = to_text(page.encode())
+    assert doc.text.split("\n") == [
+        "| 信息内容 | 本年制发件数 | 现行有效件数 |",
+        "| 规章 | 3 | 4 |",
+        "| 行政规范性文件 | 1 | 2 |",
+    ]
+    assert doc.problems[0].startswith("html_hidden_text: 4 piece(s)")
+
+
 def test_page_hidden_until_a_script_shows_it_is_read():
     """``html { display:none }`` until a script reveals the page (anti-clickjacking): a person
     sees the page, so it is read; what is hidden inside it still is not."""
@@ -97,6 +114,17 @@ def test_html_div_grid_tables_with_blank_cells(mode, seed):
     r = _assert_seen(traps.html_div_tables(lay, mode), truth, "grid.html")
     named = [p for p in r.problems if p.startswith("blank_as_zero")]
     assert sum(p.count("=blank") for p in named) == len(lay.blanks)
+
+
+def test_page_layout_grid_is_not_a_table():
+    """A page laid out with CSS grid (menu | article) is read as blocks, not as one table row."""
+    article = "<h1>年度报告</h1><p>一、总体情况</p>" + "<p>本年度共收到申请27件。</p>" * 30
+    page = f"""<html><head><style>.page {{ display: grid; grid-template-columns: 200px 1fr }}
+    </style></head><body><div class="page"><div>首页</div><div>{article}</div>
+    <div>联系我们</div><div>版权所有</div></div></body></html>"""
+    lines = to_text(page.encode()).text.split("\n")
+    assert "一、总体情况" in lines
+    assert not any(ln.startswith("|") for ln in lines)
 
 
 def test_css_table_of_divs():
@@ -192,6 +220,19 @@ def test_pdf_traps_read_what_a_viewer_shows(kind, seed):
         "white_text": "pdf_white_text",
     }[kind]
     assert expected in _codes(r)
+
+
+@pytest.mark.parametrize("cell", (0, 5, 40, 120))
+def test_pdf_figure_under_a_box_with_nothing_over_it_is_named_not_zero(cell):
+    """A redaction box hides a figure: the cell is unreadable, so its row is named and nothing
+    is stored for it — never the hidden figure, never a blank read as 0."""
+    truth, lay, rng = _case(3)
+    r = parse_bytes(traps.pdf_trap(lay, rng, kinds=("redacted",), only=cell), "redacted.pdf")
+    assert r.status == "ok"
+    assert "pdf_redacted" in _codes(r)
+    got = set(_facts(r))
+    assert got < set(truth.facts())  # every number read is right, and some are not read
+    assert not any(p.startswith("blank_as_zero") for p in r.problems)
 
 
 def test_pdf_all_traps_at_once():

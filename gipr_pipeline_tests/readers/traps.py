@@ -489,6 +489,10 @@ def _trap_flowable(text: str, kind: str, rng: random.Random):
                 c.rect(x - 1, y - 2, ww + 2, size + 2, stroke=0, fill=1)
                 c.setFillColorRGB(0, 0, 0)
                 c.drawString(x, y, text)
+            elif kind == "redacted":  # the figure under a black box, nothing drawn over it
+                c.setFont(FONT, size)
+                c.drawString(x, y, text)
+                c.rect(x - 1, y - 2, w + 2, size + 2, stroke=0, fill=1)
             elif kind == "overprint":  # fake bold: the figure twice, a third of a point apart
                 c.setFont(FONT, size)
                 c.drawString(x, y, text)
@@ -503,12 +507,17 @@ def _trap_flowable(text: str, kind: str, rng: random.Random):
     return Trap()
 
 
-def pdf_trap(lay: Layout, rng: random.Random, kinds=PDF_KINDS, share=0.5) -> bytes:
-    """A PDF whose value cells are drawn with ``kinds`` of traps (the rest plainly)."""
+def pdf_trap(
+    lay: Layout, rng: random.Random, kinds=PDF_KINDS, share=0.5, only: int | None = None
+) -> bytes:
+    """A PDF whose value cells are drawn with ``kinds`` of traps (the rest plainly); with
+    ``only``, just the value cell of that index (in drawing order) is."""
     _register_font()
+    calls = iter(range(1_000_000))
 
     def value_cell(text: str):
-        if rng.random() >= share:
+        k = next(calls)
+        if (only is not None and k != only) or (only is None and rng.random() >= share):
             return text
         kind = rng.choice(kinds)
         if kind == "letterspaced" and len(text) < 2:
