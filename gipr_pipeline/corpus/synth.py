@@ -21,7 +21,13 @@ Truth records (``expected``):
   that mark (``""`` = a blank cell), which the parser must read as 0 and name in
   ``blank_as_zero``. Only rows the parser must read are listed, and it must read no other;
 * ``violations``: exactly the broken rules (rule, table, row, column, expected, actual);
-* ``missing_tables`` and ``problems``: problem strings that must be among the parser's.
+* ``missing_tables`` and ``problems``: problem strings that must be among the parser's;
+* ``phone`` (layout families only): the contact phone the parser must find.
+
+Every record also says its ``family``: a layout family of real-world documents
+(``families.FAMILIES``, drawn with ``Shares.families`` / ``--<family>-share``) or None. The
+family draw has a random stream of its own, so with every family share at 0 the corpus is the
+same, byte for byte, as before families existed.
 
 A page cut short (``truncated``) is cut at a cell boundary: after a whole table, or inside a
 table after the row label and some of its cells. "Exact" then means: every row printed in full

@@ -29,7 +29,7 @@ from gipr_pipeline.template import load_template
 
 T = load_template("2021")
 APPS = T.table("applications")
-N = 12  # members of each family per test (the benchmark runs thousands)
+N = 20  # members of each family per test (the benchmark runs thousands)
 
 
 def _members(family: str, n: int = N, year: int = 2024, seed: int = 11):
