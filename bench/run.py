@@ -11,7 +11,9 @@ One run generates (or reuses) a synthetic corpus with ``gipr synth`` (one year p
 2. the bare CLI ``gipr parse --json`` and the whole Dagster pipeline
    (``orchestrate.materialize_years``, in-process executor) on the same files: wall time, peak
    RSS of the process tree, and the Dagster/CLI ratio; plus the accounting of the partition;
-3. accuracy of every input against the truth file (cells exact, violations found, …);
+3. accuracy of every input against the truth file (cells exact, violations found, …), and per
+   layout family (issue 14) on a second corpus of every family at an equal share
+   (``--family-n``, default N/10; ``--accuracy-only`` prints just these tables);
 4. a cProfile of parse + check on one core, top functions by own time.
 
 It prints the tables and writes them to ``docs/benchmarks.md`` (``--out``), between two marker
@@ -278,14 +280,48 @@ def throughput(files: list[Path], sample: list[Path], workers: int) -> dict:
     return out
 
 
-def accuracy(files_dir: Path, truth_path: Path, workers: int) -> Counter:
-    recs = read_truth(truth_path)
-    root = truth_path.parent
-    tot: Counter = Counter()
-    paths = [root / r["path"] for r in recs]
-    for rec, res in zip(recs, imap_ordered(_json_one, paths, workers, chunksize=64), strict=True):
-        tot.update(score(res, rec))
-    return tot
+def family_corpus(args) -> Path | None:
+    """The layout-family corpus (``gipr synth`` with every family at an equal share) in
+    ``workdir/families``, reused while its size, year and seed stay the same; None when
+    ``--family-n 0``. Kept apart from the standard corpus, whose speed is compared across runs."""
+    if not args.family_n:
+        return None
+    from gipr_pipeline.corpus.families import FAMILIES
+
+    work = Path(args.workdir) / "families"
+    stamp = work / "corpus.json"
+    want = {"n": args.family_n, "year": args.year, "seed": args.seed, "version": 1}
+    if stamp.exists() and json.loads(stamp.read_text()) == want:
+        print(f"family corpus: reusing {work} ({args.family_n} inputs)")
+    else:
+        import shutil
+
+        shutil.rmtree(work / "reports", ignore_errors=True)
+        work.mkdir(parents=True, exist_ok=True)
+        t = time.perf_counter()
+        shares = Shares(junk=0.0, families=dict.fromkeys(FAMILIES, 1 / len(FAMILIES)))
+        write_corpus(args.family_n, args.year, args.seed, work, shares, default_workers())
+        stamp.write_text(json.dumps(want))
+        print(f"family corpus: {args.family_n} inputs generated in {time.perf_counter() - t:.1f} s")
+    return work / f"truth-{args.year}.jsonl"
+
+
+def accuracy(truth_paths: list[Path], workers: int) -> tuple[Counter, dict[str, Counter]]:
+    """Scores of every input against its truth: the standard corpus's total (the first truth
+    file), and per layout family over all files (``standard`` = no family, junk included)."""
+    total: Counter = Counter()
+    by_family: dict[str, Counter] = {}
+    for k, truth_path in enumerate(truth_paths):
+        recs = read_truth(truth_path)
+        root = truth_path.parent
+        paths = [root / r["path"] for r in recs]
+        results = imap_ordered(_json_one, paths, workers, chunksize=64)
+        for rec, res in zip(recs, results, strict=True):
+            s = score(res, rec)
+            if k == 0:
+                total.update(s)
+            by_family.setdefault(rec.get("family") or "standard", Counter()).update(s)
+    return total, by_family
 
 
 def _json_one(path: Path) -> dict:
@@ -370,7 +406,33 @@ def _ok(cond: bool) -> str:
     return "✅" if cond else "❌"
 
 
-def render(args, workers, n_files, tp, pipe, acc, prof_md) -> str:
+def families_md(args, by_family: dict[str, Counter]) -> str:
+    """The accuracy table per layout family (issue 14): the standard corpus, then each family
+    of the family corpus (``gipr synth --<family>-share``)."""
+    from gipr_pipeline.corpus.families import FAMILIES
+
+    L = [
+        "\n### Per layout family\n",
+        f"Standard layouts: the corpus above. Families: `gipr synth {args.family_n} --year "
+        f"{args.year} --seed {args.seed}` with each of the {len(FAMILIES)} families at an equal "
+        "share (`--<family>-share`); exact = every cell, agency, year, published, template and "
+        "phone, the expected problems named.\n",
+        "| family | inputs | exact | cells exact | metadata exact | expected problems named |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name in ("standard", *FAMILIES):
+        a = by_family.get(name)
+        if not a:
+            continue
+        L.append(
+            f"| {name} | {a['inputs']:,} | {_pct(a['exact'], a['inputs'])} | "
+            f"{_pct(a['cells_exact'], a['cells'])} | {_pct(a['meta_exact'], a['meta'])} | "
+            f"{_pct(a['problems_found'], a['problems'])} |"
+        )
+    return "\n".join(L)
+
+
+def render(args, workers, n_files, tp, pipe, acc, by_family, prof_md) -> str:
     fl1 = tp["floor"]["one"]
     L = []
     L.append("# Benchmarks\n")
@@ -490,6 +552,7 @@ def render(args, workers, n_files, tp, pipe, acc, prof_md) -> str:
         f"| metadata exact (agency, year, published, template) | {_pct(acc['meta_exact'], acc['meta'])} |"
     )
     L.append(f"| inputs exactly right in every respect | {_pct(acc['exact'], acc['inputs'])} |")  # fmt: skip
+    L.append(families_md(args, by_family))
     L.append("\n## Where the time goes\n")
     L.append(prof_md + "\n")
     return "\n".join(L) + "\n"
@@ -560,11 +623,31 @@ def main(argv: list[str] | None = None) -> int:
         metavar="DIR",
         help=f"a checkout of {PEER} (github zxj6827111-blip/{PEER}) to measure side by side",
     )
+    p.add_argument(
+        "--family-n",
+        type=int,
+        default=None,
+        metavar="N",
+        help="inputs of the layout-family corpus scored per family (default N/10; 0: none)",
+    )
+    p.add_argument(
+        "--accuracy-only",
+        action="store_true",
+        help="only the accuracy tables (standard corpus and per family), printed; writes nothing",
+    )
     p.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     args = p.parse_args(argv)
     if args.quick:
         args.n = 5000
     reports, truth = corpus(args)
+    if args.family_n is None:
+        args.family_n = args.n // 10
+    family_truth = family_corpus(args)
+    if args.accuracy_only:
+        acc, by_family = accuracy([truth, *filter(None, [family_truth])], args.workers)
+        print(f"  {dict(acc)}")
+        print(families_md(args, by_family))
+        return 0
     files = discover([reports])
     sample = files[: args.sample]
     if args.pipeline_only:
@@ -582,10 +665,11 @@ def main(argv: list[str] | None = None) -> int:
     print("end to end:")
     pipe = pipeline(reports, args, args.workers)
     print("accuracy:")
-    acc = accuracy(reports, truth, args.workers)
+    acc, by_family = accuracy([truth, *filter(None, [family_truth])], args.workers)
     print(f"  {dict(acc)}")
+    print(families_md(args, by_family))
     prof_md = profile(sample[:3000])
-    md = render(args, args.workers, len(files), tp, pipe, acc, prof_md)
+    md = render(args, args.workers, len(files), tp, pipe, acc, by_family, prof_md)
     print()
     print(md)
     write_generated(Path(args.out), md)
