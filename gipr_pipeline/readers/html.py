@@ -412,8 +412,12 @@ def _table_lines(table, stats: _Stats, visible: bool = True) -> list[str]:
     placed = []
     for tr in rows:
         row = []
+        # visibility is inherited: a row hidden by a rule hides its cells unless they override it
+        shown = (
+            styles.visibility(tr, visible) if styles is not None and styles.touches(tr) else visible
+        )
         for td in _row_cells(tr, stats):
-            text = cell_text(join_lines(_block_lines(td, stats, visible)))
+            text = cell_text(join_lines(_block_lines(td, stats, shown)))
             row.append((text, _span(td.get("rowspan"), len(rows)), _span(td.get("colspan"), 1000)))
         placed.append(row)
     return grid_lines(place_html_rows(placed), stats.problems)

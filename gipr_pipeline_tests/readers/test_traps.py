@@ -253,3 +253,22 @@ def test_pdf_without_unicode_map_is_rejected_by_name():
     r = parse_bytes(traps.pdf_without_unicode_map(), "glyphs.pdf")
     assert (r.status, r.reason) == ("rejected", "no_unicode_map")
     assert "Unicode" in r.message
+
+
+def test_row_hidden_by_visibility_rule_hides_its_cells():
+    """A superseded copy of a row kept in the page with ``tr.x {visibility:hidden}`` (found by
+    the hidden_content family of ``gipr synth``): the cells inherit the row's visibility, and a
+    cell that sets ``visibility:visible`` again shows."""
+    page = """<html><head><style>i.x, tr.x { visibility:hidden; font-size:1px }</style></head>
+    <body><table>
+    <tr><td>信息内容</td><td>本年制发件数</td><td>现行有效件数</td></tr>
+    <tr class="x"><td>规章</td><td>7</td><td>8</td></tr>
+    <tr><td>规章</td><td>3</td><td>4</td></tr>
+    <tr class="x"><td>行政规范性文件</td><td>5</td><td style="visibility:visible">2</td></tr>
+    </table></body></html>"""
+    doc = to_text(page.encode())
+    assert doc.text.split("\n") == [
+        "| 信息内容 | 本年制发件数 | 现行有效件数 |",
+        "| 规章 | 3 | 4 |",  # the hidden row shows nothing, so it is no row
+        "|  |  | 2 |",
+    ]
