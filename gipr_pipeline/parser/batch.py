@@ -81,6 +81,15 @@ def _walk(folder: Path, out: list[Path], seen: set[tuple[int, int]]) -> None:
             out.append(path)
 
 
+def text_path(path: str) -> str:
+    """A file name as text for the warehouse (Arrow strings must be UTF-8): unchanged when it is
+    valid UTF-8, else each byte that is not written ``\\xNN`` (Python's backslashreplace). The
+    CLI's JSON keeps such names exactly (``result_line``); the warehouse keeps them readable."""
+    if not _SURROGATE.search(path):
+        return path
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def default_workers() -> int:
     return (
         len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

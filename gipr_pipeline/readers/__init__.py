@@ -66,7 +66,10 @@ def _guarded(reader, data: bytes, what: str) -> Document:
     """A reader's result; any error it did not name becomes ``unreadable_document``."""
     try:
         return reader(data)
-    except DecodeError:
+    except DecodeError as e:
+        if e.reason == "unreadable_document" and "Excessive depth" in e.message:
+            # libxml2's depth limit (huge_tree off) hit by python-docx's parser: a bound.
+            raise DecodeError("unsafe_document", e.message) from None
         raise
     except RecursionError:
         raise DecodeError("unsafe_document", f"the {what} is nested too deeply") from None

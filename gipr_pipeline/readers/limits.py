@@ -37,7 +37,7 @@ class Limits:
     line_chars: int = 2_000_000  # one line of that text (the parser is linear up to it)
     zip_members: int = 2_000  # entries of a DOCX package
     unzipped_bytes: int = 256 * _MB  # a DOCX's members, declared and actually decompressed
-    zip_ratio: int = 1_000  # decompressed : compressed, per member above 1 MiB
+    zip_ratio: int = 200  # decompressed : compressed, per member above 1 MiB (XML: 10–50×)
     pdf_pages: int = 1_000
     pdf_stream_bytes: int = 128 * _MB  # decompressed Flate streams other than images, in total
     seconds: float = 120.0  # wall time to parse one file (watchdog)

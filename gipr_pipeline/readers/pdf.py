@@ -75,8 +75,9 @@ def read_pdf(data: bytes) -> Document:
             "unreadable_document",
             f"the PDF is truncated or corrupt and could not be opened ({type(cause).__name__})",
         ) from None
+    # Before ``with``: pdfplumber's close() builds every page object in order to close it.
+    check_pdf_pages(_page_count(pdf))
     with pdf:
-        check_pdf_pages(_page_count(pdf))
         try:
             pages = pdf.pages
         except Exception as e:
