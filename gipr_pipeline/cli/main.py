@@ -5,11 +5,19 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from gipr_pipeline.parser.batch import default_workers, discover, json_lines, parse_many
+from gipr_pipeline.parser.batch import (
+    default_workers,
+    discover,
+    json_lines,
+    parse_many,
+    text_path,
+)
 from gipr_pipeline.parser.model import REJECTION_REASONS, ReportResult
 from gipr_pipeline.template import load_template
 
@@ -68,9 +76,9 @@ def _summary_table(results: list[ReportResult]):
             if soft:
                 viol += f" [yellow]+{soft} soft[/yellow]"
             t.add_row(
-                Path(r.source).name,
+                shown(Path(r.source).name),
                 "[green]ok[/green]",
-                r.report.agency or "?",
+                shown(r.report.agency or "?"),
                 str(r.report.year or "?"),
                 r.report.template or "?",
                 str(n_tables),
@@ -80,7 +88,7 @@ def _summary_table(results: list[ReportResult]):
             )
         else:
             t.add_row(
-                Path(r.source).name,
+                shown(Path(r.source).name),
                 f"[red]rejected[/red] ({r.reason})",
                 "",
                 "",
@@ -88,9 +96,24 @@ def _summary_table(results: list[ReportResult]):
                 "",
                 "",
                 "",
-                r.message or "",
+                shown(r.message or ""),
             )
     return t
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def shown(text: str) -> str:
+    """A file name or text from a report as one safe terminal line: bytes that are not UTF-8
+    as ``\\xNN``, control characters (a newline in a name) as ``\\xNN``, rich markup escaped
+    (a name like ``[red]`` is printed, not interpreted)."""
+    from rich.markup import escape
+
+    text = text_path(text)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return escape(text)
 
 
 def _hard(r: ReportResult) -> list:
@@ -110,18 +133,18 @@ def _print_details(console, r: ReportResult) -> None:
         )
         if v.severity == "hard":
             console.print(
-                f"  [red]✗[/red] {r.source}: [bold]{v.rule}[/bold] {where}: "
+                f"  [red]✗[/red] {shown(r.source)}: [bold]{v.rule}[/bold] {where}: "
                 f"expected {v.expected}, actual {v.actual}"
             )
         else:  # a warning: reported, never a failure
             console.print(
-                f"  [yellow]warning[/yellow] {r.source}: [bold]{v.rule}[/bold] {where}"
-                + (f": {v.detail}" if v.detail else ""),
+                f"  [yellow]warning[/yellow] {shown(r.source)}: [bold]{v.rule}[/bold] {where}"
+                + (f": {shown(v.detail)}" if v.detail else ""),
                 markup=True,
                 highlight=False,
             )
     for t in r.missing_tables:
-        console.print(f"  [yellow]![/yellow] {r.source}: table {t} not found")
+        console.print(f"  [yellow]![/yellow] {shown(r.source)}: table {t} not found")
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -139,7 +162,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         _print_details(console, r)
         if args.verbose:
             for p in r.problems:
-                console.print(f"  · {r.source}: {p}")
+                console.print(f"  · {shown(r.source)}: {shown(p)}")
     return EXIT_OK
 
 
@@ -167,7 +190,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         n += 1
         if not r.ok:
             failed = True
-            console.print(f"[red]rejected[/red] {r.source}: {r.reason} — {r.message}")
+            console.print(
+                f"[red]rejected[/red] {shown(r.source)}: {r.reason} — {shown(r.message or '')}"
+            )
         elif r.violations:
             failed |= bool(_hard(r))
             warnings += len(r.violations) - len(_hard(r))
@@ -223,20 +248,51 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name in EXTENSIONS:
         importlib.import_module(name).register(sub)
+    debug_help = "on a failure, print the traceback (else: one line, traceback in the log file)"
+    p.add_argument("--debug", action="store_true", help=debug_help)
+    for sp in sub.choices.values():  # also after the command: `gipr run --debug`
+        sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Every failure ends as one line on stderr (what, where, what to do) and a non-zero exit;
+    the traceback only with ``--debug`` (or ``GIPR_DEBUG=1``) and in the log file
+    (``cli/errors.py``)."""
+    from gipr_pipeline.cli import errors
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    debug = bool(getattr(args, "debug", False)) or os.environ.get("GIPR_DEBUG") == "1"
+    args.debug = debug
+    errors.quiet_logging(debug)
     try:
         return args.func(args)
     except FileNotFoundError as e:
+        if e.errno is not None or type(e) is not FileNotFoundError:
+            # An OS error on a file, or a missing warehouse: not a path given on the command line
+            return errors.fail(e, _where(args), debug)
         parser.print_usage(sys.stderr)
-        print(f"gipr: error: no such file or directory: {e}", file=sys.stderr)
+        print(f"gipr: error: no such file or directory: {e}: check the path", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
+    except KeyboardInterrupt:
+        print(
+            "gipr: interrupted; nothing half-published (a run publishes all or nothing)",
+            file=sys.stderr,
+        )
+        return 130
+    except Exception as e:
+        return errors.fail(e, _where(args), debug)
+
+
+def _where(args: argparse.Namespace) -> str | None:
+    for name in ("warehouse", "out", "raw_dir"):
+        value = getattr(args, name, None)
+        if value:
+            return str(value)
+    return None
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gipr_pipeline.outputs.paths import DEFAULT_WAREHOUSE
+from gipr_pipeline.outputs.safe import XLSX_OPTIONS, csv_safe
 from gipr_pipeline.template import labels
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def write_xlsx(frames: Mapping[str, pl.DataFrame], out: Path, advance=lambda: No
     import xlsxwriter
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    with xlsxwriter.Workbook(str(out)) as wb:
+    with xlsxwriter.Workbook(str(out), XLSX_OPTIONS) as wb:  # text never becomes a formula
         for mart, df in frames.items():
             people = for_people(mart, df)
             pct = {labels.header(c): "0.0%" for c in PERCENT_COLUMNS if c in df.columns}
@@ -101,7 +102,7 @@ def write_xlsx(frames: Mapping[str, pl.DataFrame], out: Path, advance=lambda: No
 
 def write_csv(mart: str, df: pl.DataFrame, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
-    for_people(mart, df).write_csv(out, include_bom=True)
+    csv_safe(for_people(mart, df)).write_csv(out, include_bom=True)  # no formula injection
     return out
 
 

@@ -209,7 +209,8 @@ class _Slot:
     the index of the item in its task and since when, 0 when idle)."""
 
     def __init__(self, ctx, fn, lim: Limits):
-        self.state = ctx.Array("d", 2, lock=False)
+        # [item index, its start (monotonic s; 0 = idle), the worker's RSS at start (MiB)]
+        self.state = ctx.Array("d", 3, lock=False)
         parent, child = ctx.Pipe()
         self.conn = parent
         self.proc = ctx.Process(
@@ -229,6 +230,8 @@ class _Slot:
 def _watched_worker(conn, fn, state, lim: Limits) -> None:
     bulk_gc()
     set_limits(lim)
+    # A forked worker starts with its parent's memory: its bounds are growth above that.
+    state[2] = _rss_mb(os.getpid())
     _cap_memory(lim.memory_mb)
     while True:
         try:
@@ -255,11 +258,15 @@ def _cap_memory(mb: int) -> None:
     try:
         import resource
 
-        soft = (mb + 1024) * 1024 * 1024  # + the interpreter and libraries' own mappings
+        # Above what the process already maps (a forked worker inherits its parent's), + slack
+        # for the libraries' own mappings (pdfium, thread stacks).
+        with open("/proc/self/statm") as fh:
+            mapped = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        soft = mapped + (mb + 1024) * 1024 * 1024
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard == resource.RLIM_INFINITY or soft < hard:
             resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-    except (ImportError, ValueError, OSError):  # pragma: no cover - not on Linux
+    except (ImportError, ValueError, OSError, IndexError):  # pragma: no cover - not on Linux
         pass
 
 
@@ -388,7 +395,7 @@ def imap_watched(
                     fail(s, "the parse worker died on this file (killed or out of memory)")
                 elif s.state[1] and now - s.state[1] > lim.seconds:
                     fail(s, f"parsing the file took longer than {lim.seconds:g} s")
-                elif s.state[1] and _rss_mb(s.proc.pid) > lim.memory_mb:
+                elif s.state[1] and _rss_mb(s.proc.pid) - s.state[2] > lim.memory_mb:
                     fail(s, f"parsing the file needed more than {lim.memory_mb} MiB")
             while next_out < next_chunk and done(next_out):
                 out_chunk = results.pop(next_out)
