@@ -7,7 +7,10 @@ hundred KB of memory.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
+import socket
 import struct
 import zipfile
 import zlib
@@ -248,3 +251,56 @@ def pdf_objstm_bomb() -> bytes:
         _stream(b"BT /F1 12 Tf 72 720 Td (x) Tj ET"),
         (_flate_stream(160 * MB, b" ", b" /Type /ObjStm /N 1 /First 4"),),
     )
+
+
+# ----------------------------------------------------------------- a raw folder as left by anyone
+@contextlib.contextmanager
+def mixed_folder(root, seed_paths):
+    """Good, bad and hostile files, special files, links, loops and odd names under ``root``:
+    yields (root, {entry name relative to root, as bytes: expected (status, reason)})."""
+    root.mkdir()
+    b = os.fsencode(root)
+    expect: dict[bytes, tuple[str, str | None]] = {}
+
+    def put(name: bytes, data: bytes, status: str, reason: str | None) -> None:
+        with open(b + b"/" + name, "wb") as fh:
+            fh.write(data)
+        expect[name] = (status, reason)
+
+    seed = seed_paths["000"].read_bytes()
+    put(b"good.txt", seed, "ok", None)
+    put(b"bad\xff\xfename.txt", seed_paths["001"].read_bytes(), "ok", None)  # not UTF-8
+    put(b"new\nline.txt", seed_paths["002"].read_bytes(), "ok", None)
+    put(b"-rf --help.txt", b"\x89PNG\r\n\x1a\n" + bytes(100), "rejected", "binary")
+    put(("长" * 80 + ".txt").encode(), seed_paths["003"].read_bytes(), "ok", None)  # 244 bytes
+    put(
+        b"<script>alert(1)<\\script>'; drop table raw_reports; --.txt",
+        "今天天气很好。\n".encode(),
+        "rejected",
+        "not_a_report",
+    )
+    put(b"[red]markup[bold].txt", b"", "rejected", "empty")
+    put(b"entities.docx", docx_entity_bomb(), "rejected", "unsafe_document")
+    put(b"deep.html", html_deep(), "rejected", "unsafe_document")
+    put(b"bomb.pdf", pdf_stream_bomb(), "rejected", "too_large")
+    put(b".hidden.txt", seed, "skipped", None)  # hidden: not an input (README)
+    del expect[b".hidden.txt"]
+    os.mkfifo(b + b"/fifo")
+    expect[b"fifo"] = ("rejected", "not_a_file")
+    os.symlink(b + b"/nowhere", b + b"/dangling")
+    expect[b"dangling"] = ("rejected", "not_a_file")
+    os.symlink(b + b"/self", b + b"/self")
+    expect[b"self"] = ("rejected", "not_a_file")
+    os.symlink(b"/dev/null", b + b"/device")
+    expect[b"device"] = ("rejected", "not_a_file")
+    os.mkdir(b + b"/sub")
+    os.symlink(b"..", b + b"/sub/up")  # a folder loop: one record, not followed
+    expect[b"sub/up"] = ("rejected", "not_a_file")
+    put(b"sub/inner.txt", seed_paths["004"].read_bytes(), "ok", None)
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind((b + b"/socket").decode("utf-8"))
+    expect[b"socket"] = ("rejected", "not_a_file")
+    try:
+        yield root, expect
+    finally:
+        sock.close()

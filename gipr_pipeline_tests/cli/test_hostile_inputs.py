@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -32,51 +31,8 @@ def gipr(*args: str, env: dict | None = None, timeout: float = 300) -> subproces
 @pytest.fixture
 def mixed(tmp_path, seed_paths):
     """(folder, {entry name as bytes: expected (status, reason)})."""
-    root = tmp_path / "raw"
-    root.mkdir()
-    b = os.fsencode(root)
-    expect: dict[bytes, tuple[str, str | None]] = {}
-
-    def put(name: bytes, data: bytes, status: str, reason: str | None) -> None:
-        with open(b + b"/" + name, "wb") as fh:
-            fh.write(data)
-        expect[name] = (status, reason)
-
-    seed = seed_paths["000"].read_bytes()
-    put(b"good.txt", seed, "ok", None)
-    put(b"bad\xff\xfename.txt", seed_paths["001"].read_bytes(), "ok", None)  # not UTF-8
-    put(b"new\nline.txt", seed_paths["002"].read_bytes(), "ok", None)
-    put(b"-rf --help.txt", b"\x89PNG\r\n\x1a\n" + bytes(100), "rejected", "binary")
-    put(("长" * 80 + ".txt").encode(), seed_paths["003"].read_bytes(), "ok", None)  # 244 bytes
-    put(
-        b"<script>alert(1)<\\script>'; drop table raw_reports; --.txt",
-        "今天天气很好。\n".encode(),
-        "rejected",
-        "not_a_report",
-    )
-    put(b"[red]markup[bold].txt", b"", "rejected", "empty")
-    put(b"entities.docx", h.docx_entity_bomb(), "rejected", "unsafe_document")
-    put(b"deep.html", h.html_deep(), "rejected", "unsafe_document")
-    put(b"bomb.pdf", h.pdf_stream_bomb(), "rejected", "too_large")
-    put(b".hidden.txt", seed, "skipped", None)  # hidden: not an input (README)
-    del expect[b".hidden.txt"]
-    os.mkfifo(b + b"/fifo")
-    expect[b"fifo"] = ("rejected", "not_a_file")
-    os.symlink(b + b"/nowhere", b + b"/dangling")
-    expect[b"dangling"] = ("rejected", "not_a_file")
-    os.symlink(b + b"/self", b + b"/self")
-    expect[b"self"] = ("rejected", "not_a_file")
-    os.symlink(b"/dev/null", b + b"/device")
-    expect[b"device"] = ("rejected", "not_a_file")
-    os.mkdir(b + b"/sub")
-    os.symlink(b"..", b + b"/sub/up")  # a folder loop: one record, not followed
-    expect[b"sub/up"] = ("rejected", "not_a_file")
-    put(b"sub/inner.txt", seed_paths["004"].read_bytes(), "ok", None)
-    sock = socket.socket(socket.AF_UNIX)
-    sock.bind((b + b"/socket").decode("utf-8"))
-    expect[b"socket"] = ("rejected", "not_a_file")
-    yield root, expect
-    sock.close()
+    with h.mixed_folder(tmp_path / "raw", seed_paths) as made:
+        yield made
 
 
 def test_parse_json_prints_one_lossless_line_per_entry(mixed):

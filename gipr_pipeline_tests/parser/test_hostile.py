@@ -138,3 +138,27 @@ def test_limits_are_settings(tmp_path):
     assert Limits.from_env({"GIPR_LIMIT_SECONDS": "2.5"}).seconds == 2.5
     with pytest.raises(ValueError, match="GIPR_LIMIT_PDF_PAGES"):
         Limits.from_env({"GIPR_LIMIT_PDF_PAGES": "many"})
+
+
+def test_unreadable_file_is_rejected_with_its_reason(tmp_path, monkeypatch):
+    from gipr_pipeline.parser import parse
+
+    f = tmp_path / "secret.txt"
+    f.write_bytes("政府信息公开".encode())
+    if os.geteuid() == 0:  # root reads any file: make the open fail as it does for a user
+        real = os.open
+
+        def denied(path, *a, **kw):
+            if os.fspath(path) == str(f):
+                raise PermissionError(13, "Permission denied")
+            return real(path, *a, **kw)
+
+        monkeypatch.setattr(parse.os, "open", denied)
+    else:
+        f.chmod(0)
+    r = parse.parse_path(f)
+    assert (r.status, r.reason, r.message) == (
+        "rejected",
+        "unreadable_file",
+        "cannot read the file: Permission denied",
+    )
