@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from gipr_pipeline.parser.batch import (
+    bulk_gc,
     default_workers,
     discover,
     json_lines,
@@ -150,6 +151,7 @@ def _print_details(console, r: ReportResult) -> None:
 def cmd_parse(args: argparse.Namespace) -> int:
     if args.json:
         out = sys.stdout
+        bulk_gc()  # from here on this process only parses and writes (all of it with --workers 1)
         for line in json_lines(discover(args.paths), args.workers):
             out.write(line)
         return EXIT_OK

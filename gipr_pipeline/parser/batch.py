@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import multiprocessing
 import os
 import re
@@ -17,6 +16,7 @@ from multiprocessing import connection as mp_connection
 from pathlib import Path
 from typing import TypeVar
 
+from gipr_pipeline.parser import model
 from gipr_pipeline.parser.model import ReportResult, rejected
 from gipr_pipeline.parser.parse import parse_path
 from gipr_pipeline.readers.limits import Limits, limits, set_limits
@@ -84,7 +84,7 @@ def _walk(folder: Path, out: list[Path], seen: set[tuple[int, int]]) -> None:
 def text_path(path: str) -> str:
     """A file name as text for the warehouse (Arrow strings must be UTF-8): unchanged when it is
     valid UTF-8, else each byte that is not written ``\\xNN`` (Python's backslashreplace). The
-    CLI's JSON keeps such names exactly (``result_line``); the warehouse keeps them readable."""
+    CLI's JSON keeps such names exactly (``model.json_line``); the warehouse keeps them readable."""
     if not _SURROGATE.search(path):
         return path
     return os.fsencode(path).decode("utf-8", "backslashreplace")
@@ -172,17 +172,10 @@ def json_line(path: Path) -> str:
     writes strings, instead of unpickling results and serializing 200 facts per report).
 
     A ``source`` that is not valid UTF-8 (a file name of other bytes, surrogate-escaped by
-    ``os.fsdecode``) keeps its lone surrogates as JSON ``\\udcXX`` escapes: the line stays
-    valid UTF-8 and ``os.fsencode(json.loads(line)["source"])`` gives the name's exact bytes."""
-    return result_line(parse_path(path))
-
-
-def result_line(result: ReportResult) -> str:
-    line = json.dumps(result.to_json(), ensure_ascii=False)
-    # Only a file name can hold lone surrogates (decoded text never does): check just it.
-    if _SURROGATE.search(result.source):
-        line = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
-    return line + "\n"
+    ``os.fsdecode``) keeps its lone surrogates as JSON ``\\udcXX`` escapes (``model.json_line``):
+    the line stays valid UTF-8 and ``os.fsencode(json.loads(line)["source"])`` gives the name's
+    exact bytes."""
+    return model.json_line(parse_path(path))
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -196,7 +189,7 @@ def json_lines(files: list[Path], workers: int | None = None) -> Iterator[str]:
 
 
 def _failed_line(path: Path, reason: str, message: str) -> str:
-    return result_line(rejected(str(path), reason, message))
+    return model.json_line(rejected(str(path), reason, message))
 
 
 def _failed_result(path: Path, reason: str, message: str) -> ReportResult:
