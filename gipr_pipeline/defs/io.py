@@ -336,5 +336,6 @@ class WarehouseIOManager(ConfigurableIOManager):
             if con is None or not _table_exists(con, self.schema_, table):
                 return []
             sql = f'select {cols} from "{self.schema_}"."{table}"{where}'
-            con.execute(f"copy ({sql}) to '{out}' (format parquet)")
+            target = str(out).replace("'", "''")  # a warehouse path may hold a quote
+            con.execute(f"copy ({sql}) to '{target}' (format parquet)")
         return [str(out)]
