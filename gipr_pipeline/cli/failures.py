@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gipr_pipeline.parser.batch import text_path
 from gipr_pipeline.parser.model import ReportResult
 from gipr_pipeline.template import labels
 
@@ -63,13 +64,15 @@ def where(template: str | None, table: str | None, row: str | None, column: str 
 def from_result(r: ReportResult) -> Failing | None:
     """The parse result of one file as a failing report; None when nothing is to be said."""
     if not r.ok:
-        return Failing(UNKNOWN_AGENCY, r.source, rejected=f"{r.reason}: {r.message or ''}")
+        return Failing(
+            UNKNOWN_AGENCY, text_path(r.source), rejected=f"{r.reason}: {r.message or ''}"
+        )
     if not r.violations and not r.missing_tables:
         return None
     template = r.report.template
     return Failing(
         r.report.agency or UNKNOWN_AGENCY,
-        r.source,
+        text_path(r.source),  # undecodable bytes of a name as \xNN, printable
         findings=[
             Finding(
                 v.rule,

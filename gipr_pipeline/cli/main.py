@@ -5,12 +5,21 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from gipr_pipeline.cli import failures
-from gipr_pipeline.parser.batch import bulk_gc, default_workers, discover, json_lines, parse_many
+from gipr_pipeline.parser.batch import (
+    bulk_gc,
+    default_workers,
+    discover,
+    json_lines,
+    parse_many,
+    text_path,
+)
 from gipr_pipeline.parser.model import REJECTION_REASONS, ReportResult
 from gipr_pipeline.template import load_template
 
@@ -69,9 +78,9 @@ def _summary_table(results: list[ReportResult]):
             if soft:
                 viol += f" [yellow]+{soft} soft[/yellow]"
             t.add_row(
-                Path(r.source).name,
+                shown(Path(r.source).name),
                 "[green]ok[/green]",
-                r.report.agency or "?",
+                shown(r.report.agency or "?"),
                 str(r.report.year or "?"),
                 r.report.template or "?",
                 str(n_tables),
@@ -81,7 +90,7 @@ def _summary_table(results: list[ReportResult]):
             )
         else:
             t.add_row(
-                Path(r.source).name,
+                shown(Path(r.source).name),
                 f"[red]rejected[/red] ({r.reason})",
                 "",
                 "",
@@ -89,9 +98,24 @@ def _summary_table(results: list[ReportResult]):
                 "",
                 "",
                 "",
-                r.message or "",
+                shown(r.message or ""),
             )
     return t
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def shown(text: str) -> str:
+    """A file name or text from a report as one safe terminal line: bytes that are not UTF-8
+    as ``\\xNN``, control characters (a newline in a name) as ``\\xNN``, rich markup escaped
+    (a name like ``[red]`` is printed, not interpreted)."""
+    from rich.markup import escape
+
+    text = text_path(text)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return escape(text)
 
 
 def _hard(r: ReportResult) -> list:
@@ -121,7 +145,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         _print_details(console, r)
         if args.verbose:
             for p in r.problems:
-                console.print(f"  · {r.source}: {p}")
+                console.print(f"  · {shown(r.source)}: {shown(p)}")
     return EXIT_OK
 
 
@@ -205,20 +229,51 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name in EXTENSIONS:
         importlib.import_module(name).register(sub)
+    debug_help = "on a failure, print the traceback (else: one line, traceback in the log file)"
+    p.add_argument("--debug", action="store_true", help=debug_help)
+    for sp in sub.choices.values():  # also after the command: `gipr run --debug`
+        sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Every failure ends as one line on stderr (what, where, what to do) and a non-zero exit;
+    the traceback only with ``--debug`` (or ``GIPR_DEBUG=1``) and in the log file
+    (``cli/errors.py``)."""
+    from gipr_pipeline.cli import errors
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    debug = bool(getattr(args, "debug", False)) or os.environ.get("GIPR_DEBUG") == "1"
+    args.debug = debug
+    errors.quiet_logging(debug)
     try:
         return args.func(args)
     except FileNotFoundError as e:
+        if e.errno is not None or type(e) is not FileNotFoundError:
+            # An OS error on a file, or a missing warehouse: not a path given on the command line
+            return errors.fail(e, _where(args), debug)
         parser.print_usage(sys.stderr)
-        print(f"gipr: error: no such file or directory: {e}", file=sys.stderr)
+        print(f"gipr: error: no such file or directory: {e}: check the path", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
+    except KeyboardInterrupt:
+        print(
+            "gipr: interrupted; nothing half-published (a run publishes all or nothing)",
+            file=sys.stderr,
+        )
+        return 130
+    except Exception as e:
+        return errors.fail(e, _where(args), debug)
+
+
+def _where(args: argparse.Namespace) -> str | None:
+    for name in ("warehouse", "out", "raw_dir"):
+        value = getattr(args, name, None)
+        if value:
+            return str(value)
+    return None
 
 
 if __name__ == "__main__":

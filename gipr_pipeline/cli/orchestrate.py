@@ -57,6 +57,21 @@ def warehouse_contents(warehouse: str | Path) -> dict[str, dict[int, int]]:
         }
 
 
+def first_error(result) -> str | None:
+    """The root cause of a run's first failure, one line ("OSError: [Errno 28] No space left
+    on device"), from its step failures or, for a failed publish, its engine/resource errors."""
+    for event in result.all_events:
+        data = event.event_specific_data
+        error = getattr(data, "error", None)
+        if error is None:
+            continue
+        while getattr(error, "cause", None) is not None:
+            error = error.cause
+        message = (error.message or "").strip().splitlines()
+        return message[0] if message else error.cls_name
+    return None
+
+
 def materialize_years(
     raw_dir: str | Path = DEFAULT_RAW_DIR,
     warehouse: str | Path = DEFAULT_WAREHOUSE,
@@ -82,7 +97,8 @@ def materialize_years(
     Returns:
         ``{"raw_dir", "warehouse" (absolute paths), "years", "ok" (every run succeeded and every
         check passed), "seconds", "runs": [{"year", "run_id", "success", "seconds",
-        "published", "failed_steps", "checks": {check name: passed}}], "tables": {table: {year: rows}}}``.
+        "published", "failed_steps", "error" (the first failure's root cause, one line, when not
+        published), "checks": {check name: passed}}], "tables": {table: {year: rows}}}``.
 
     Raises:
         ValueError: a requested year is not a partition (2019 … last complete year).
@@ -125,6 +141,7 @@ def materialize_years(
                 "published": published,
                 "seconds": round(time.perf_counter() - t, 3),
                 "failed_steps": sorted(result.get_failed_step_keys()),
+                "error": None if published else first_error(result),
                 "checks": {e.check_name: e.passed for e in result.get_asset_check_evaluations()},
             }
         )

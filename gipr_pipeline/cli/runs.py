@@ -19,6 +19,7 @@ def _print_summary(summary: dict[str, Any], raw_dir: str) -> None:
     """The run: folders, years, checks, rows per table, then every failing report with its
     files shown under ``raw_dir`` as the user wrote it."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
@@ -40,6 +41,12 @@ def _print_summary(summary: dict[str, Any], raw_dir: str) -> None:
             console.print(
                 f"        [yellow]{run['year']}: no report in {raw_dir} for this year — "
                 "its tables are empty (nothing was checked)[/yellow]"
+            )
+        if not run.get("published", True):
+            console.print(
+                f"    [red]not published[/red]: {escape(run.get('error') or 'a step failed')} — "
+                f"the warehouse keeps {run['year']} as it was; fix the cause and run again",
+                highlight=False,
             )
     years = sorted({y for rows in summary["tables"].values() for y in rows})
     t = Table(title="warehouse tables (rows per year)")
@@ -73,10 +80,23 @@ def _print_failing(console, summary: dict[str, Any], raw_dir: str) -> None:
 
 
 def _materialize(args: argparse.Namespace, years: list[int] | None) -> int:
+    if not Path(args.raw_dir).is_dir():
+        # Never "an empty folder": a run would rebuild the warehouse's years with no input.
+        print(
+            f"gipr: error: no raw folder at {args.raw_dir} (missing or renamed): nothing was "
+            "changed; give the folder of the reports (default data/raw)",
+            file=sys.stderr,
+        )
+        return 2
     from gipr_pipeline.cli.orchestrate import materialize_years
 
     try:
-        summary = materialize_years(args.raw_dir, args.warehouse, years)
+        summary = materialize_years(
+            args.raw_dir,
+            args.warehouse,
+            years,
+            log_level="DEBUG" if getattr(args, "debug", False) else "CRITICAL",
+        )
     except ValueError as e:
         print(f"gipr: error: {e}", file=sys.stderr)
         return 2
@@ -86,6 +106,15 @@ def _materialize(args: argparse.Namespace, years: list[int] | None) -> int:
     else:
         _print_summary(summary, args.raw_dir)
     # Failing balance checks are findings about the reports, not a broken run.
+    unpublished = [r for r in summary["runs"] if not r.get("published", True)]
+    if unpublished:
+        first = unpublished[0]
+        print(
+            f"gipr: error: {len(unpublished)} year(s) not published "
+            f"({', '.join(str(r['year']) for r in unpublished)}): {first.get('error') or 'a step failed'}; "
+            "those years keep their last published state; fix the cause and run again",
+            file=sys.stderr,
+        )
     return 0 if all(r["success"] for r in summary["runs"]) else 1
 
 

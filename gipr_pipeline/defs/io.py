@@ -62,6 +62,7 @@ from dagster import (
 from pydantic import Field, PrivateAttr
 
 from gipr_pipeline.marts.parts import Parts
+from gipr_pipeline.outputs.warehouse import lock_path, warehouse_lock  # noqa: F401  (one lock)
 
 # Partition column → SQL expression comparable with the yearly time window's bounds (asset
 # metadata; a partition is exactly the rows with ``year = Y``).
@@ -71,34 +72,8 @@ FAULT_ENV = "GIPR_FAULT"
 
 
 # ---------------------------------------------------------------- locks and connections
-def lock_path(database: str | Path) -> Path:
-    return Path(f"{database}.lock")
-
-
 def stage_root(database: str | Path) -> Path:
     return Path(f"{database}.stage")
-
-
-@contextlib.contextmanager
-def warehouse_lock(database: str | Path, exclusive: bool, timeout: float = LOCK_TIMEOUT_S):
-    """The cross-process lock of the warehouse file (exclusive: write; shared: read)."""
-    p = lock_path(database)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    with open(p, "a+") as fh:
-        mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fh, mode | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"warehouse {database} locked for {timeout:.0f} s") from None
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def connect(database: str | Path, read_only: bool, retries: int = 100) -> duckdb.DuckDBPyConnection:
@@ -109,8 +84,9 @@ def connect(database: str | Path, read_only: bool, retries: int = 100) -> duckdb
             # No progress bar: DuckDB prints it on stdout, into a caller's output.
             con.execute("set enable_progress_bar = false")
             return con
-        except duckdb.IOException:
-            if i == retries - 1:
+        except duckdb.IOException as e:
+            # Only a lock held by another process is worth waiting for (a corrupt file is not).
+            if i == retries - 1 or "lock" not in str(e).lower():
                 raise
             time.sleep(min(0.05 * 2**i, 2.0))
     raise AssertionError("unreachable")
@@ -360,5 +336,6 @@ class WarehouseIOManager(ConfigurableIOManager):
             if con is None or not _table_exists(con, self.schema_, table):
                 return []
             sql = f'select {cols} from "{self.schema_}"."{table}"{where}'
-            con.execute(f"copy ({sql}) to '{out}' (format parquet)")
+            target = str(out).replace("'", "''")  # a warehouse path may hold a quote
+            con.execute(f"copy ({sql}) to '{target}' (format parquet)")
         return [str(out)]

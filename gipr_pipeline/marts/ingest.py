@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 import time
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -31,8 +32,17 @@ import polars as pl
 from gipr_pipeline.marts import marts
 from gipr_pipeline.marts.inventory import Assignment, assign
 from gipr_pipeline.marts.parts import Parts
-from gipr_pipeline.parser.batch import _POOL_MIN, bulk_gc, default_workers, discover, imap_ordered
-from gipr_pipeline.parser.parse import parse_bytes
+from gipr_pipeline.parser.batch import (
+    _POOL_MIN,
+    bulk_gc,
+    default_workers,
+    discover,
+    imap_ordered,
+    text_path,
+)
+from gipr_pipeline.parser.model import rejected
+from gipr_pipeline.parser.parse import parse_bytes, read_input
+from gipr_pipeline.readers import DecodeError
 
 CHUNK = 1000  # inputs per worker task (a part of each long table; ~200k facts)
 LONG_TABLES = ("report_sections", "report_facts", "report_problems")
@@ -85,9 +95,17 @@ def scan(raw_dir: str | Path, files: list[Path] | None = None) -> list[InputRef]
         return []
     by_hash: dict[str, tuple[list[str], int]] = {}
     for f in discover([root]) if files is None else files:
-        data = f.read_bytes()
+        rel = f.relative_to(root).as_posix()
+        try:
+            data = read_input(f)
+        except DecodeError as e:
+            # Not a readable file (a FIFO, a dangling link, …): still one input, rejected with
+            # its reason by the worker; its id is derived from its name, it has no content.
+            h = _entry_id(e.reason, rel)
+            by_hash.setdefault(h, ([], 0))[0].append(rel)
+            continue
         h, size = hashlib.sha256(data).hexdigest(), len(data)
-        by_hash.setdefault(h, ([], size))[0].append(f.relative_to(root).as_posix())
+        by_hash.setdefault(h, ([], size))[0].append(rel)
     refs = [InputRef(h, tuple(sorted(p)), s) for h, (p, s) in by_hash.items()]
     return sorted(refs, key=lambda r: r.path)
 
@@ -101,10 +119,18 @@ def _work(job: tuple) -> tuple[list[Assignment], list[dict], dict[str, tuple[str
     root, refs, years, year, out_dir, index = job
     assigned, raw_rows, accepted = [], [], []
     for ref in refs:
-        data = (Path(root) / ref.path).read_bytes()
-        if hashlib.sha256(data).hexdigest() != ref.report_id:
-            raise RuntimeError(f"{ref.path} changed while the run was reading the raw folder")
-        result = parse_bytes(data, ref.path)
+        try:
+            data = read_input(Path(root) / ref.path)
+        except DecodeError as e:
+            if _entry_id(e.reason, ref.path) != ref.report_id:
+                raise RuntimeError(
+                    f"{ref.path} changed while the run was reading the raw folder"
+                ) from None
+            result = rejected(text_path(ref.path), e.reason, e.message)
+        else:
+            if hashlib.sha256(data).hexdigest() != ref.report_id:
+                raise RuntimeError(f"{ref.path} changed while the run was reading the raw folder")
+            result = parse_bytes(data, text_path(ref.path))
         a = assign(ref, result, years)
         assigned.append(a)
         if year is None or a.year != year:
@@ -129,12 +155,17 @@ def _work(job: tuple) -> tuple[list[Assignment], list[dict], dict[str, tuple[str
     return assigned, raw_rows, parts
 
 
+def _entry_id(reason: str, path: str) -> str:
+    """The id of an entry without content (not a regular file): from its reason and name."""
+    return hashlib.sha256(f"gipr-entry\0{reason}\0".encode() + os.fsencode(path)).hexdigest()
+
+
 def _raw_row(ref: InputRef, result, a: Assignment) -> dict:
     return {
         "report_id": ref.report_id,
         "year": a.year,
-        "path": ref.path,
-        "paths": list(ref.paths),
+        "path": text_path(ref.path),
+        "paths": [text_path(p) for p in ref.paths],
         "n_paths": len(ref.paths),
         "size": ref.size,
         "accepted": a.accepted,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from gipr_pipeline.parser.batch import discover
 from gipr_pipeline.parser.model import REJECTION_REASONS, ReportResult
-from gipr_pipeline.parser.parse import parse_bytes
+from gipr_pipeline.parser.parse import parse_bytes, read_input
 from gipr_pipeline.readers import DecodeError, to_text
 
 FIRST_YEAR = 2019  # the first year of the 2019 template (国办公开办函〔2019〕60号)
@@ -78,7 +78,10 @@ def read_inputs(raw_dir: str | Path) -> list[RawInput]:
         return []
     by_hash: dict[str, tuple[list[str], bytes]] = {}
     for f in discover([root]):
-        data = f.read_bytes()
+        try:
+            data = read_input(f)
+        except DecodeError:
+            continue  # not a readable file: accounted by ingest.scan, which the pipeline uses
         digest = content_hash(data)
         by_hash.setdefault(digest, ([], data))[0].append(f.relative_to(root).as_posix())
     inputs = [RawInput(h, tuple(sorted(p)), d) for h, (p, d) in by_hash.items()]

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gipr_pipeline.outputs.paths import DEFAULT_WAREHOUSE
+from gipr_pipeline.outputs.safe import XLSX_OPTIONS, csv_safe
 from gipr_pipeline.template import labels
 
 if TYPE_CHECKING:
@@ -245,7 +246,7 @@ def write_xlsx(
     import xlsxwriter
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    with xlsxwriter.Workbook(str(out)) as wb:
+    with xlsxwriter.Workbook(str(out), XLSX_OPTIONS) as wb:  # text never becomes a formula
         for mart, df in frames.items():
             SHEET_WRITERS.get(mart, _table_sheet)(wb, mart, df, paths, year)
             advance()
@@ -260,7 +261,9 @@ def write_csv(
     year: int | None = None,
 ) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
-    for_people(mart, df, paths, year).write_csv(out, include_bom=True)
+    csv_safe(for_people(mart, df, paths, year)).write_csv(
+        out, include_bom=True
+    )  # no formula injection
     return out
 
 

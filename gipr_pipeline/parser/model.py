@@ -22,6 +22,12 @@ REJECTION_REASONS: dict[str, str] = {
     "no_text_layer": "the PDF has no text layer (a scan); OCR is out of scope",
     "no_unicode_map": "the PDF's fonts have no Unicode mapping (glyph ids only): its text cannot be read as shown",
     "unreadable_document": "the HTML/DOCX/PDF container could not be read (truncated, encrypted, corrupt)",
+    # Hostile or accidental inputs past a bound (readers/limits.py, docs/reliability.md).
+    "too_large": "the file, its text, a line, its pages or what it unzips/decompresses to is over a size limit",
+    "unsafe_document": "the document uses a construct refused for safety (entity declarations, a ZIP member larger than it declares, nesting too deep)",
+    "resource_limit": "parsing the file took more than the time or memory allowed per file; the worker was replaced",
+    "not_a_file": "the path is not a regular file (FIFO, device, socket, dangling symlink, symlink loop)",
+    "unreadable_file": "the file could not be read (permission denied, I/O error)",
     # The pipeline's own: a report needs a year to have a partition.
     "year_unknown": "the report gives no statistical year (no 统计期限, title year or date)",
     "year_out_of_range": "the report's year is outside the partitions (2019 … last complete year)",

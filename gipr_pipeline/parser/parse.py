@@ -6,14 +6,18 @@ It never raises on bad input; anything it cannot read becomes a rejection with a
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gipr_pipeline.parser import audits, clean, metadata, rules, runtogether, sections, tables
 from gipr_pipeline.parser.model import Fact, ReportResult, rejected
 from gipr_pipeline.readers import DecodeError, to_text
+from gipr_pipeline.readers.limits import limits
 from gipr_pipeline.template import Template, load_template
 
 # Words that only a 政府信息公开工作年度报告 uses; a text with none of them is not one.
@@ -29,12 +33,62 @@ def _blank_name(blank: tuple[str, str, str]) -> str:
 
 
 def parse_path(path: str | Path) -> ReportResult:
-    p = Path(path)
+    """One file, never raising: a path that is not a readable regular file is rejected
+    (``not_a_file``, ``unreadable_file``, ``too_large``) without its bytes being read."""
     try:
-        data = p.read_bytes()
-    except OSError as e:
-        return rejected(str(path), "undecodable", f"cannot read the file: {e.strerror}")
+        data = read_input(path)
+    except DecodeError as e:
+        return rejected(str(path), e.reason, e.message)
     return parse_bytes(data, str(path))
+
+
+_SPECIAL = (
+    (stat.S_ISDIR, "a folder (reached again through a symlink loop, or not listable)"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def read_input(path: str | Path) -> bytes:
+    """The bytes of a regular file. Raises DecodeError: ``not_a_file`` (FIFO, device, socket,
+    folder, dangling symlink, symlink loop: never opened, so a FIFO cannot block the run),
+    ``unreadable_file`` (permission denied, I/O error), ``too_large`` (over
+    ``Limits.file_bytes``: not read)."""
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise DecodeError("not_a_file", "a symlink loop") from None
+        if e.errno == errno.ENOENT and os.path.islink(path):
+            raise DecodeError(
+                "not_a_file", "a dangling symlink (its target does not exist)"
+            ) from None
+        raise DecodeError("unreadable_file", f"cannot read the file: {e.strerror}") from None
+    _check_regular(st)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        with open(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())  # the file opened is the one checked (no swap in between)
+            _check_regular(st)
+            cap = limits().file_bytes
+            if st.st_size > cap:
+                raise DecodeError(
+                    "too_large", f"the file is {st.st_size:,} bytes, over the limit of {cap:,}"
+                )
+            return fh.read(cap + 1)  # a file growing while read is still bounded
+    except OSError as e:
+        raise DecodeError("unreadable_file", f"cannot read the file: {e.strerror}") from None
+
+
+def _check_regular(st: os.stat_result) -> None:
+    if stat.S_ISREG(st.st_mode):
+        return
+    for test, what in _SPECIAL:
+        if test(st.st_mode):
+            raise DecodeError("not_a_file", f"not a regular file: {what}")
+    raise DecodeError("not_a_file", "not a regular file")
 
 
 def parse_bytes(data: bytes, source: str) -> ReportResult:

@@ -225,6 +225,10 @@ class _Stats:
         self.problems: list[str] = []  # from the tables (merged_number_cell)
 
 
+# A page declaring entities (an internal DTD subset): no real page does; refused, not expanded.
+_ENTITY_DECL = re.compile(r"<!ENTITY", re.IGNORECASE)
+
+
 def _parse(text: str):
     import lxml.html
     from lxml import etree
@@ -232,12 +236,23 @@ def _parse(text: str):
     text = _BAD_XML_CHARS.sub("", _XML_DECL.sub("", text, count=1))
     if not text.strip():
         return None
+    if _ENTITY_DECL.search(text, 0, 65536):
+        raise DecodeError("unsafe_document", "the page declares XML entities (<!ENTITY>)")
+    # Safe settings, explicit: no network, no entity expansion, libxml2's size and depth limits
+    # kept (huge_tree off); a page that hits them is named, not read as a cut-off tree.
+    parser = lxml.html.HTMLParser(no_network=True, huge_tree=False, remove_pis=True)
     try:
-        return lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError):
         return None
     except etree.LxmlError as e:  # pragma: no cover - libxml2 recovers from nearly anything
         raise DecodeError("unreadable_document", f"the HTML could not be parsed: {e}") from None
+    for err in parser.error_log:
+        if err.type_name == "ERR_RESOURCE_LIMIT":
+            raise DecodeError(
+                "unsafe_document", f"the page is beyond the parser's limits: {err.message}"
+            )
+    return root
 
 
 def _page_lines(text: str, pruned: bool = True) -> tuple[list[str], _Stats]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from gipr_pipeline.readers.decode import DecodeError, normalize
 from gipr_pipeline.readers.document import Document
 from gipr_pipeline.readers.grid import GridCell, cell_text, grid_lines, join_lines
+from gipr_pipeline.readers.limits import check_pdf_pages
 from gipr_pipeline.readers.pdf_visible import UNMAPPED, Seen, lay_out
 
 _PAGE_NUMBER = re.compile(
@@ -83,6 +84,8 @@ def read_pdf(data: bytes) -> Document:
             "unreadable_document",
             f"the PDF is truncated or corrupt and could not be opened ({type(cause).__name__})",
         ) from None
+    # Before ``with``: pdfplumber's close() builds every page object in order to close it.
+    check_pdf_pages(_page_count(pdf))
     with pdf:
         try:
             pages = pdf.pages
@@ -92,6 +95,7 @@ def read_pdf(data: bytes) -> Document:
             ) from None
         if not pages:
             raise DecodeError("unreadable_document", "the PDF has no pages (truncated or corrupt)")
+        check_pdf_pages(len(pages))  # a /Count that lies
         read = _Pages()
         remap = _GlyphRemap(data)
         try:
@@ -112,6 +116,17 @@ def read_pdf(data: bytes) -> Document:
         finally:
             remap.close()
     return _document(read, len(pages))
+
+
+def _page_count(pdf) -> int:
+    """The page tree's /Count, read before pdfplumber builds a page object per page (0 when
+    the tree cannot be read: the reader then names the file)."""
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        return int(resolve1(resolve1(pdf.doc.catalog["Pages"])["Count"]))
+    except Exception:
+        return 0
 
 
 class _GlyphRemap:
