@@ -34,6 +34,20 @@ _DECORATED_RE = re.compile(r"(约|大约|近)?\s*(" + _NUM + r")\s*(件|条|个|
 # A bare-layout field: a label followed by whitespace-separated numbers.
 _TRAILING_NUMS = re.compile(r"^(.*?)((?:\s+(?:" + _NUM + "|" + _MARK + r"))+)\s*$")
 _PAD = " \u3000"  # padding around a field's text
+# A page number on its own line, as PDF converters leave them inside tables: "— 5 —", "- 5 -",
+# "-5-", "·5·", "第5页", "第 5 页 共 12 页", "5/12", "Page 5". Layout, not cells: "— 5 —"
+# would read as a blank, a 5 and a blank. A bare number alone on a line is a cell (one cell per
+# line), never taken for a page number here (``_rows_from_lines`` skips one when the rules agree).
+_G = r"[^\S\n]*"  # spaces within a line
+_PAGE_NUMBER_BODY = (
+    rf"(?:[—–－―\-·•~]{{1,3}}{_G}\d{{1,4}}{_G}[—–－―\-·•~]{{1,3}}"
+    rf"|第{_G}\d{{1,4}}{_G}页(?:{_G}[,，/]?{_G}共{_G}\d{{1,4}}{_G}页)?"
+    rf"|\d{{1,4}}{_G}/{_G}\d{{1,4}}|[Pp]age{_G}\d{{1,4}}(?:{_G}of{_G}\d{{1,4}})?)"
+)
+_PAGE_NUMBER = re.compile(rf"(?m)^{_G}{_PAGE_NUMBER_BODY}{_G}$")
+_PAGE_LINE = re.compile(_PAGE_NUMBER_BODY)  # fullmatch on a stripped line
+# The first characters a page-number line can open with (a cheap test before the regex).
+_PAGE_FIRST = frozenset("—–－―-·•~第Pp0123456789")
 _WS = re.compile(r"\s+")
 _NUMBERING = re.compile(
     r"^(?:[一二三四五六七八九十]{1,3}\s*[、.,,．]|[((]\s*[一二三四五六七八九十\d]{1,3}\s*[))]|\d{1,2}\s*[.、．)](?!\d))\s*"
@@ -173,6 +187,8 @@ def _tokenize_line(line: str) -> tuple[Cell, ...]:
         return ()
     if bare == "|":  # a lone "|" (with a tab, say): one blank cell
         return (_BLANK,)
+    if bare[0] in _PAGE_FIRST and len(bare) <= 24 and _PAGE_LINE.fullmatch(bare):
+        return ()  # a page number
     if s[0] == "|":  # markdown border
         s = s[1:].lstrip()
     # Fields as printed, padding and all: the field cache strips them (most lines are new, and
@@ -480,15 +496,6 @@ def _own_line_values(
 # other rows, number rows printed before or after their labels, labels with a misprinted or
 # look-alike character. Run only when the plain read leaves a row missing or unreadable.
 
-# A page number on its own line: "— 5 —", "- 5 -", "-5-", "·5·", "第5页", "第 5 页 共 12 页",
-# "5/12", "Page 5". A bare number alone on a line is a cell (one cell per line), never taken
-# for a page number here (``_rows_from_lines`` skips one inside a table when the rules agree).
-_G = r"[^\S\n]*"  # spaces within a line
-_PAGE_NUMBER = re.compile(
-    rf"(?m)^{_G}(?:[—–－―\-·•~]{{1,3}}{_G}\d{{1,4}}{_G}[—–－―\-·•~]{{1,3}}"
-    rf"|第{_G}\d{{1,4}}{_G}页(?:{_G}[,，/]?{_G}共{_G}\d{{1,4}}{_G}页)?"
-    rf"|\d{{1,4}}{_G}/{_G}\d{{1,4}}|[Pp]age{_G}\d{{1,4}}(?:{_G}of{_G}\d{{1,4}})?){_G}$"
-)
 # OCR column headers that number the columns ("数据 1", "列2", "第3列"): words, not cells.
 _COLUMN_NUMBER = re.compile(
     r"(?<=\|)[^\S\n]*(?:数据|列|第|[Dd]ata|[Cc]ol(?:umn)?)[^\S\n]*\d{1,2}[^\S\n]*列?[^\S\n]*(?=\||$)",

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from gipr_pipeline.corpus.render import Style, Truth, inject_error, random_truth, render_report
 from gipr_pipeline.parser.parse import parse_text
-from gipr_pipeline.parser.tables import label_key, read_table, strip_layout_noise
+from gipr_pipeline.parser.tables import label_key, read_table, strip_layout_noise, tokenize
 from gipr_pipeline.readers.decode import normalize
 from gipr_pipeline.template import load_template
 
@@ -533,6 +533,10 @@ def test_page_numbers_and_rule_lines_are_layout():
     )
     # A bare number alone on a line is a cell, never a page number.
     assert strip_layout_noise("规章\n5\n") == "规章\n5\n"
+    # The tokenizer drops page-number lines in every read: "— 5 —" right after a label is not
+    # that row's blank, 5 and blank.
+    assert tokenize("规章\n— 5 —\n第 2 页 共 9 页\n0 0 1") == tokenize("规章\n0 0 1")
+    assert [c.value for c in tokenize("5\n- 6")] == [5, 0, 6]
 
 
 def test_plain_read_is_kept_when_it_reads_every_row():
