@@ -25,6 +25,7 @@ from gipr_pipeline.defs.io import PARTITION_EXPR, stage_root
 from gipr_pipeline.defs.partitions import partition_years, years_partitions
 from gipr_pipeline.defs.resources import GiprPaths
 from gipr_pipeline.defs.types import pandera_type, table_schema, validate
+from gipr_pipeline.marts import corrections as corr
 from gipr_pipeline.marts import ingest, marts
 from gipr_pipeline.marts.parts import Parts
 from gipr_pipeline.marts.schemas import SCHEMAS
@@ -178,39 +179,48 @@ def _parts_output(parts: Parts, **extra) -> Output:
     return Output(parts, metadata={"rows": parts.height, **extra})
 
 
-def _wide_parts(context, gipr, facts: Parts, table: str, fn) -> Output:
-    # Per part of the facts: the pivot never sees the whole year.
+def _wide_parts(context, gipr, facts: Parts, table: str, fn, corrections: pl.DataFrame) -> Output:
+    # Per part of the facts: the pivot never sees the whole year. Reviewers' corrections
+    # (the `corrections` asset) replace the values read before the pivot.
+    fixes = corr.applied(corrections)
     out, reports = write_parts(
         table,
-        (fn(df) for df in facts.frames(where=pl.col("table_code") == table)),
+        (fn(corr.apply(df, fixes)) for df in facts.frames(where=pl.col("table_code") == table)),
         _scratch(context, gipr, table),
     )
-    return _parts_output(out, reports=reports)
+    corrected = fixes.filter(pl.col("table_code") == table).height
+    return _parts_output(out, reports=reports, corrected_cells=corrected)
 
 
 @asset(
     **_kw("applications", "marts", "Section 三 per report and row code, seven applicant columns.")
 )
-def applications(context: AssetExecutionContext, gipr: GiprPaths, report_facts: Parts) -> Output:
-    return _wide_parts(context, gipr, report_facts, "applications", marts.applications)
+def applications(
+    context: AssetExecutionContext, gipr: GiprPaths, report_facts: Parts, corrections: pl.DataFrame
+) -> Output:
+    return _wide_parts(context, gipr, report_facts, "applications", marts.applications, corrections)
 
 
 @asset(
     **_kw("review_litigation", "marts", "Section 四: review and litigation outcomes per report.")
 )
 def review_litigation(
-    context: AssetExecutionContext, gipr: GiprPaths, report_facts: Parts
+    context: AssetExecutionContext, gipr: GiprPaths, report_facts: Parts, corrections: pl.DataFrame
 ) -> Output:
-    return _wide_parts(context, gipr, report_facts, "review_litigation", marts.review_litigation)
+    return _wide_parts(
+        context, gipr, report_facts, "review_litigation", marts.review_litigation, corrections
+    )
 
 
 @asset(
     **_kw("active_disclosure", "marts", "Section 二 (2021 template): documents, decisions, fees.")
 )
 def active_disclosure(
-    context: AssetExecutionContext, gipr: GiprPaths, report_facts: Parts
+    context: AssetExecutionContext, gipr: GiprPaths, report_facts: Parts, corrections: pl.DataFrame
 ) -> Output:
-    return _wide_parts(context, gipr, report_facts, "active_disclosure", marts.active_disclosure)
+    return _wide_parts(
+        context, gipr, report_facts, "active_disclosure", marts.active_disclosure, corrections
+    )
 
 
 @asset(
@@ -222,16 +232,36 @@ def active_disclosure(
     )
 )
 def rule_violations(
-    context: AssetExecutionContext, gipr: GiprPaths, report_problems: Parts, report_facts: Parts
+    context: AssetExecutionContext,
+    gipr: GiprPaths,
+    report_problems: Parts,
+    report_facts: Parts,
+    corrections: pl.DataFrame,
 ) -> Output:
     agencies = report_facts.map(lambda df: df.unique("report_id"), columns=["report_id", "agency"])
-    out, reports = write_parts(
-        "rule_violations",
-        (
-            marts.rule_violations(df, agencies)
-            for df in report_problems.frames(where=pl.col("kind") == "violation")
+    # Corrected reports: their hard rules evaluated again on the corrected cells.
+    fixes = corr.applied(corrections)
+    ids = fixes["report_id"].unique()
+    after = corr.violations_after(
+        pl.concat(
+            [marts.empty(marts.FACTS_SCHEMA)]
+            + list(report_facts.frames(where=pl.col("report_id").is_in(ids.implode())))
         ),
-        _scratch(context, gipr, "rule_violations"),
+        fixes,
+        _year(context),
+    )
+    seen: set[str] = set()
+
+    def parts():
+        for df in report_problems.frames(where=pl.col("kind") == "violation"):
+            v = marts.rule_violations(df, agencies)
+            seen.update(v["report_id"].unique().to_list())
+            yield corr.corrected_violations(v, after, ids) if ids.len() else v
+        # Corrected reports the parser found no violation in.
+        yield after.filter(~pl.col("report_id").is_in(sorted(seen)))
+
+    out, reports = write_parts(
+        "rule_violations", parts(), _scratch(context, gipr, "rule_violations")
     )
     return _parts_output(out, reports=reports)
 

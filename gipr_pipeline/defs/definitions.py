@@ -18,6 +18,7 @@ from gipr_pipeline.defs.io import WarehouseIOManager
 from gipr_pipeline.defs.quality import QUALITY_ASSETS, GiprDocs
 from gipr_pipeline.defs.report import PUBLISH_ASSETS
 from gipr_pipeline.defs.resources import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, GiprPaths
+from gipr_pipeline.defs.review import REVIEW_ASSETS
 
 
 def build_defs(
@@ -29,7 +30,7 @@ def build_defs(
     or ``EnvVar``s resolved at run time), and the HTML people open (Data Docs, annual reports)
     under ``docs_dir`` (default ``data/docs``, or a ``docs`` folder beside another warehouse)."""
     return Definitions(
-        assets=[*ASSETS, *CONTINUITY_ASSETS, *QUALITY_ASSETS, *PUBLISH_ASSETS],
+        assets=[*ASSETS, *CONTINUITY_ASSETS, *QUALITY_ASSETS, *PUBLISH_ASSETS, *REVIEW_ASSETS],
         asset_checks=[*CHECKS, *CONTINUITY_CHECKS],
         jobs=[gipr_year_job],
         schedules=[yearly_previous_year],
