@@ -242,13 +242,9 @@ def rule_violations(
     # Corrected reports: their hard rules evaluated again on the corrected cells.
     fixes = corr.applied(corrections)
     ids = fixes["report_id"].unique()
+    mine = report_facts.frames(where=pl.col("report_id").is_in(ids.implode()))
     after = corr.violations_after(
-        pl.concat(
-            [marts.empty(marts.FACTS_SCHEMA)]
-            + list(report_facts.frames(where=pl.col("report_id").is_in(ids.implode())))
-        ),
-        fixes,
-        _year(context),
+        pl.concat([marts.empty(marts.FACTS_SCHEMA), *mine]), fixes, _year(context)
     )
     seen: set[str] = set()
 

@@ -117,10 +117,10 @@ def year_over_year(
             rows.append(row(s, key, c, p))
     # Ambiguous: every report of either year with the key, unpaired.
     for key in sorted(k for k in ambiguous_keys if k is not None):
-        for rid, c in sorted(cur.items()):
+        for _, c in sorted(cur.items()):
             if continuity.agency_key(c["agency"]) == key:
                 rows.append(row("ambiguous", key, c, None))
-        for rid, p in sorted(prev.items()):
+        for _, p in sorted(prev.items()):
             if continuity.agency_key(p["agency"]) == key:
                 rows.append(row("ambiguous", key, None, p))
     if not rows:
