@@ -16,6 +16,7 @@ from dagster import (
     AssetIn,
     AssetOut,
     Failure,
+    MetadataValue,
     Output,
     asset,
     multi_asset,
@@ -119,6 +120,50 @@ def parse_reports(context: AssetExecutionContext, gipr: GiprPaths):
         t.rejected_reports,
         output_name="rejected_reports",
         metadata={"rows": t.rejected_reports.height},
+    )
+
+
+# ---------------------------------------------------------------- reviewers' corrections
+FIRST_SHOWN = 20
+
+
+def _md(df: pl.DataFrame, cols: list[str]) -> MetadataValue:
+    shown = df.head(FIRST_SHOWN).select([pl.col(c).cast(pl.String).fill_null("") for c in cols])
+    head = "| " + " | ".join(cols) + " |\n|" + "---|" * len(cols) + "\n"
+    body = "".join("| " + " | ".join(r) + " |\n" for r in shown.iter_rows())
+    return MetadataValue.md(head + body if shown.height else "none")
+
+
+@asset(
+    **_kw(
+        "corrections",
+        "review",
+        "Reviewers' corrections of the year's reports (data/corrections/*.csv, beside the raw "
+        "folder): one row per line, applied or rejected with a reason code, the printed and the "
+        "corrected value, who, when, why. The marts use the applied values.",
+    ),
+    ins={"raw_reports": AssetIn(metadata={"columns": ["report_id", "paths"]})},
+)
+def corrections(
+    context: AssetExecutionContext, gipr: GiprPaths, raw_reports: pl.DataFrame, report_facts: Parts
+) -> Output:
+    year = int(context.partition_key)
+    rows = corr.of_year(corr.read(gipr.corrections_path), year, raw_reports)
+    ids = rows["current_id"].drop_nulls().unique().implode()
+    cols = ["report_id", "agency", "table_code", "row_code", "column_code", "value"]
+    found = [df for df in report_facts.frames(columns=cols, where=pl.col("report_id").is_in(ids))]
+    facts = pl.concat(found) if found else pl.DataFrame(schema={c: pl.String for c in cols})
+    df = corr.audit(year, rows, facts.cast({"value": pl.Float64}))
+    rejected = df.filter(pl.col("status") == "rejected")
+    return Output(
+        df,
+        metadata={
+            "rows": df.height,
+            "applied": df.height - rejected.height,
+            "rejected": rejected.height,
+            "folder": str(gipr.corrections_path),
+            "rejected_lines": _md(rejected, ["file", "reason", "detail", "report_id"]),
+        },
     )
 
 
@@ -328,6 +373,7 @@ def year_summary(
 
 ASSETS = [
     parse_reports,
+    corrections,
     applications,
     review_litigation,
     active_disclosure,

@@ -1,9 +1,6 @@
-"""The reviewer's assets, year-partitioned and thin (the work is in ``marts/``):
+"""The reviewer's assets, year-partitioned and thin (the work is in ``marts/``); the
+``corrections`` audit asset, between the facts and the marts, is in ``assets.py``.
 
-- ``corrections``: reviewers' corrections (``data/corrections/*.csv``) of the year's reports,
-  checked against the parsed facts: the audit table (``marts/corrections.py``). The marts
-  (``applications``, ``review_litigation``, ``active_disclosure``, ``rule_violations``) read it
-  and use the corrected values.
 - ``year_over_year``: per agency, year N−1 against N (``marts/yoy.py``), paired as
   ``carryover_breaks`` records it.
 - ``run_inputs``: what the year was built from (``marts/fingerprint.py``), so ``gipr run``
@@ -11,56 +8,13 @@
 """
 
 import polars as pl
-from dagster import AssetExecutionContext, AssetIn, MetadataValue, Output, asset
+from dagster import AssetExecutionContext, AssetIn, Output, asset
 
 from gipr_pipeline.defs.assets import _kw
 from gipr_pipeline.defs.continuity import TWO_YEARS
 from gipr_pipeline.defs.resources import GiprPaths
 from gipr_pipeline.marts import corrections as corr
 from gipr_pipeline.marts import fingerprint, yoy
-from gipr_pipeline.marts.parts import Parts
-
-FIRST_SHOWN = 20
-
-
-def _md(df: pl.DataFrame, cols: list[str]) -> MetadataValue:
-    shown = df.head(FIRST_SHOWN).select([pl.col(c).cast(pl.String).fill_null("") for c in cols])
-    head = "| " + " | ".join(cols) + " |\n|" + "---|" * len(cols) + "\n"
-    body = "".join("| " + " | ".join(r) + " |\n" for r in shown.iter_rows())
-    return MetadataValue.md(head + body if shown.height else "none")
-
-
-@asset(
-    **_kw(
-        "corrections",
-        "review",
-        "Reviewers' corrections of the year's reports (data/corrections/*.csv, beside the raw "
-        "folder): one row per line, applied or rejected with a reason code, the printed and the "
-        "corrected value, who, when, why. The marts use the applied values.",
-    ),
-    ins={"raw_reports": AssetIn(metadata={"columns": ["report_id", "paths"]})},
-)
-def corrections(
-    context: AssetExecutionContext, gipr: GiprPaths, raw_reports: pl.DataFrame, report_facts: Parts
-) -> Output:
-    year = int(context.partition_key)
-    rows = corr.of_year(corr.read(gipr.corrections_path), year, raw_reports)
-    ids = rows["current_id"].drop_nulls().unique().implode()
-    cols = ["report_id", "agency", "table_code", "row_code", "column_code", "value"]
-    found = [df for df in report_facts.frames(columns=cols, where=pl.col("report_id").is_in(ids))]
-    facts = pl.concat(found) if found else pl.DataFrame(schema={c: pl.String for c in cols})
-    df = corr.audit(year, rows, facts.cast({"value": pl.Float64}))
-    rejected = df.filter(pl.col("status") == "rejected")
-    return Output(
-        df,
-        metadata={
-            "rows": df.height,
-            "applied": df.height - rejected.height,
-            "rejected": rejected.height,
-            "folder": str(gipr.corrections_path),
-            "rejected_lines": _md(rejected, ["file", "reason", "detail", "report_id"]),
-        },
-    )
 
 
 @asset(
@@ -123,4 +77,4 @@ def run_inputs(
     return Output(df, metadata={"rows": 1, **df.row(0, named=True)})
 
 
-REVIEW_ASSETS = [corrections, year_over_year, run_inputs]
+REVIEW_ASSETS = [year_over_year, run_inputs]

@@ -20,7 +20,7 @@ who, when   the reviewer, and the date (YYYY-MM-DD)
 why         the reason, e.g. "机关来函更正" or "解析错误:原文为 35"
 ==========  ==================================================================================
 
-The file's rows are validated by the pandera model ``CorrectionRows`` (row by row: a bad row is
+The file's rows are validated by the pandera model ``correction_rows_model()`` (row by row: a bad row is
 rejected with reason ``invalid`` and the failed checks, the others still apply). Each row goes to
 the partition of the report it names (``assign_years``); the ``corrections`` mart of a year is
 the audit: one row per correction of that year, ``applied`` or ``rejected`` with a reason code
@@ -36,9 +36,9 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
 
-import pandera.polars as pa
 import polars as pl
 
 from gipr_pipeline.marts import marts
@@ -110,40 +110,49 @@ def _cells() -> dict[tuple[str, str, str], tuple[bool, bool]]:
 CELLS = _cells()
 
 
-class CorrectionRows(pa.DataFrameModel):
-    """A corrections file's lines, parsed (``read``): every column a string as written, plus
-    ``value_number`` and ``when_date`` (null when the text is not a number / a date)."""
+@cache
+def correction_rows_model():
+    """The pandera model of a corrections file's lines, parsed (``read``): every column a string
+    as written, plus ``value_number``, ``printed_number`` and ``when_date`` (null when the text is
+    not a number / a date). Built on first use: pandera takes seconds to import, and ``gipr
+    run`` reads the lines (for their digest) without validating them."""
+    import pandera.polars as pa
 
-    report_id: str = pa.Field(nullable=True, str_matches=SHA256)
-    source: str = pa.Field(nullable=True)
-    table: str = pa.Field(isin=list(TABLE_CODES))
-    row: str = pa.Field()
-    column: str = pa.Field()
-    value: str = pa.Field()
-    printed: str = pa.Field(nullable=True)
-    who: str = pa.Field(str_length={"min_value": 1})
-    when: str = pa.Field()
-    why: str = pa.Field(str_length={"min_value": 1})
-    value_number: pl.Float64 = pa.Field(nullable=False, description="value as a number")
-    printed_number: pl.Float64 = pa.Field(nullable=True)
-    when_date: pl.Date = pa.Field(nullable=False, description="when as YYYY-MM-DD")
-    file: str = pa.Field()
+    class CorrectionRows(pa.DataFrameModel):
+        """A corrections file's lines, parsed."""
 
-    class Config:
-        strict = False
-        coerce = False
+        report_id: str = pa.Field(nullable=True, str_matches=SHA256)
+        source: str = pa.Field(nullable=True)
+        table: str = pa.Field(isin=list(TABLE_CODES))
+        row: str = pa.Field()
+        column: str = pa.Field()
+        value: str = pa.Field()
+        printed: str = pa.Field(nullable=True)
+        who: str = pa.Field(str_length={"min_value": 1})
+        when: str = pa.Field()
+        why: str = pa.Field(str_length={"min_value": 1})
+        value_number: pl.Float64 = pa.Field(nullable=False, description="value as a number")
+        printed_number: pl.Float64 = pa.Field(nullable=True)
+        when_date: pl.Date = pa.Field(nullable=False, description="when as YYYY-MM-DD")
+        file: str = pa.Field()
 
-    @pa.dataframe_check(description="a report id or a source names the report")
-    def names_a_report(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(
-            pl.col("report_id").is_not_null() | pl.col("source").is_not_null()
-        )
+        class Config:
+            strict = False
+            coerce = False
 
-    @pa.dataframe_check(description="printed, when given, is a number")
-    def printed_is_a_number(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(
-            pl.col("printed").is_null() | pl.col("printed_number").is_not_null()
-        )
+        @pa.dataframe_check(description="a report id or a source names the report")
+        def names_a_report(cls, data) -> pl.LazyFrame:
+            return data.lazyframe.select(
+                pl.col("report_id").is_not_null() | pl.col("source").is_not_null()
+            )
+
+        @pa.dataframe_check(description="printed, when given, is a number")
+        def printed_is_a_number(cls, data) -> pl.LazyFrame:
+            return data.lazyframe.select(
+                pl.col("printed").is_null() | pl.col("printed_number").is_not_null()
+            )
+
+    return CorrectionRows
 
 
 def _blank_to_null(df: pl.DataFrame) -> pl.DataFrame:
@@ -156,12 +165,12 @@ def _blank_to_null(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def read(folder: str | Path) -> pl.DataFrame:
+def read(folder: str | Path, validate: bool = True) -> pl.DataFrame:
     """Every line of every ``*.csv`` under ``folder`` (sorted by name; none if the folder does
     not exist), as strings, with ``file`` ("name.csv:line", line 2 = the first data line),
     ``value_number``, ``printed_number`` and ``when_date`` parsed, ``errors`` (the failed checks
-    of ``CorrectionRows``, empty when valid). A file without the expected header is one row
-    whose ``errors`` say so."""
+    of the pandera model, empty when valid; not checked with ``validate=False``, for a digest
+    of the lines). A file without the expected header is one row whose ``errors`` say so."""
     root = Path(folder)
     frames = []
     for f in sorted(root.rglob("*.csv")) if root.is_dir() else []:
@@ -185,8 +194,8 @@ def read(folder: str | Path) -> pl.DataFrame:
         df = df.with_columns(file=pl.format(f"{name}:{{}}", pl.int_range(2, df.height + 2)))
         frames.append(df)
     if not frames:
-        return _parsed(pl.DataFrame(schema={c: pl.String for c in (*FILE_COLUMNS, "file")}))
-    return _parsed(pl.concat(frames, how="diagonal"))
+        frames = [pl.DataFrame(schema={c: pl.String for c in (*FILE_COLUMNS, "file")})]
+    return _parsed(pl.concat(frames, how="diagonal"), validate)
 
 
 def _broken(name: str, message: str) -> pl.DataFrame:
@@ -197,7 +206,7 @@ def _broken(name: str, message: str) -> pl.DataFrame:
     return df
 
 
-def _parsed(df: pl.DataFrame) -> pl.DataFrame:
+def _parsed(df: pl.DataFrame, validate: bool) -> pl.DataFrame:
     if "_broken" not in df.columns:
         df = df.with_columns(pl.lit(None, pl.String).alias("_broken"))
     df = _blank_to_null(df.with_columns(pl.col(c).cast(pl.String) for c in FILE_COLUMNS))
@@ -206,7 +215,8 @@ def _parsed(df: pl.DataFrame) -> pl.DataFrame:
         printed_number=pl.col("printed").str.replace_all(",", "").cast(pl.Float64, strict=False),
         when_date=pl.col("when").str.to_date("%Y-%m-%d", strict=False),
     )
-    return df.with_columns(errors=_errors(df)).drop("_broken")
+    errors = _errors(df) if validate and df.height else pl.Series("errors", [""] * df.height)
+    return df.with_columns(errors=errors.cast(pl.String)).drop("_broken")
 
 
 def _errors(df: pl.DataFrame) -> pl.Series:
@@ -215,9 +225,11 @@ def _errors(df: pl.DataFrame) -> pl.Series:
     for i, b in enumerate(df["_broken"].to_list()):
         if b:
             errors[i].add(b)
+    from pandera.errors import SchemaErrors
+
     try:
-        CorrectionRows.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as e:
+        correction_rows_model().validate(df, lazy=True)
+    except SchemaErrors as e:
         cases = e.failure_cases
         for r in cases.iter_rows(named=True):
             # Column checks name the column; dataframe checks their description.
