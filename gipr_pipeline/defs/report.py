@@ -31,6 +31,8 @@ def annual_report(
     review_litigation: pl.LazyFrame,
     rule_violations: pl.LazyFrame,
     rejected_reports: pl.LazyFrame,
+    corrections: pl.LazyFrame,
+    year_over_year: pl.LazyFrame,
 ) -> MaterializeResult:
     year = int(context.partition_key)
     frames = {
@@ -39,6 +41,8 @@ def annual_report(
         "review_litigation": review_litigation,
         "rule_violations": rule_violations,
         "rejected_reports": rejected_reports,
+        "corrections": corrections,
+        "year_over_year": year_over_year,
     }
     path = report.write_report(year, frames, report.report_path(docs.path, year)).resolve()
     index = report.write_index(docs.path).resolve()

@@ -37,6 +37,8 @@ TABLES = (
     "active_disclosure",
     "rule_violations",
     "rejected_reports",
+    "corrections",
+    "year_over_year",
 )
 _WIDE_TABLE = {
     "applications": "applications",
@@ -50,6 +52,11 @@ PERCENT_COLUMNS = ("disclosure_rate", "review_correction_rate")
 def for_people(mart: str, df: pl.DataFrame) -> pl.DataFrame:
     """The mart as people read it: row and rule labels added, lists joined, Chinese headers."""
     import polars as pl
+
+    from gipr_pipeline.outputs import review
+
+    if mart in review.SHEETS:
+        return review.for_people(mart, df)
 
     def after(df: pl.DataFrame, col: str, new: str, drop: tuple[str, ...] = ()) -> list[str]:
         cols = [c for c in df.columns if c not in (*drop, new)]
@@ -81,9 +88,14 @@ def for_people(mart: str, df: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_xlsx(frames: Mapping[str, pl.DataFrame], out: Path, advance=lambda: None) -> Path:
+    import polars as pl
     import xlsxwriter
 
+    from gipr_pipeline.outputs import review
+
     out.parent.mkdir(parents=True, exist_ok=True)
+    fixes = frames.get("corrections")
+    fixes = fixes.filter(pl.col("status") == "applied") if fixes is not None else None
     with xlsxwriter.Workbook(str(out)) as wb:
         for mart, df in frames.items():
             people = for_people(mart, df)
@@ -95,6 +107,9 @@ def write_xlsx(frames: Mapping[str, pl.DataFrame], out: Path, advance=lambda: No
                 column_formats=pct or None,
                 freeze_panes=(1, 0),
             )
+            if fixes is not None and mart in _WIDE_TABLE:  # reviewers' corrections, marked
+                ws = wb.get_worksheet_by_name(labels.MARTS[mart])
+                review.mark_corrected(ws, wb, people, df, _WIDE_TABLE[mart], fixes)
             advance()
     return out
 

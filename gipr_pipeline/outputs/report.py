@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gipr_pipeline.outputs import review
 from gipr_pipeline.outputs.paths import DEFAULT_DOCS_DIR, DEFAULT_WAREHOUSE
 from gipr_pipeline.template import labels
 
@@ -37,6 +38,8 @@ TABLES = (
     "review_litigation",
     "rule_violations",
     "rejected_reports",
+    "corrections",
+    "year_over_year",
 )
 TOP_AGENCIES = 30
 # Chart titles (the browser test looks for them in the rendered page).
@@ -320,6 +323,13 @@ def _violations_table(frames) -> str:
 
     v = frames["rule_violations"].lazy().with_columns(_agency())
     hard = v.filter(pl.col("severity") == "hard").collect()
+    # A rule evaluated again after a reviewer's correction says so (marked like the cell).
+    hard = hard.with_columns(
+        pl.when(pl.col("detail").str.starts_with("after correction"))
+        .then(pl.col("agency") + f" {review.CORRECTED_MARK}")
+        .otherwise(pl.col("agency"))
+        .alias("agency")
+    )
     return _hard_table(frames, hard) + _soft_table(v.filter(pl.col("severity") != "hard"))
 
 
@@ -452,6 +462,8 @@ def build_report(year: int, frames: Mapping[str, pl.DataFrame]) -> str:
 <p class="note">每行是一处不符:应为 = 各组成项之和,实际 = 报告所列的总计;
 这些报告不计入上面的合计。</p>
 {_violations_table(frames)}
+{review.corrections_section(frames)}
+{review.yoy_section(year, frames)}
 {_rejected_table(frames)}
 </main></body></html>
 """

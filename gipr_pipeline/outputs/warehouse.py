@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from gipr_pipeline.marts import marts
+from gipr_pipeline.marts import corrections, marts, yoy
 
 # The marts people see (reports, exports), in the order they are shown; base tables on request.
 MARTS = (
@@ -28,6 +28,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "active_disclosure": marts.DISCLOSURE_SCHEMA,
     "rule_violations": marts.VIOLATIONS_SCHEMA,
     "rejected_reports": marts.REJECTED_SCHEMA,
+    "corrections": corrections.SCHEMA,
+    "year_over_year": yoy.SCHEMA,
 }
 
 

@@ -38,6 +38,8 @@ MARTS = {
     "active_disclosure": "主动公开",
     "rule_violations": "勾稽关系问题",
     "rejected_reports": "未能读取的文件",
+    "corrections": "更正记录",
+    "year_over_year": "与上年比较",
 }
 # Outcome groups of section 三 (year_summary ``outcome_<group>``; marts.OUTCOME_GROUPS).
 OUTCOMES = {
