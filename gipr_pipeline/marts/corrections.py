@@ -70,6 +70,8 @@ REASONS = {
     "value_not_allowed": "the value does not fit the cell (a count must be an integer ≥ 0)",
     "unchanged": "the corrected value equals the value read: nothing to correct",
     "superseded": "a later correction of the same cell applies instead",
+    "report_not_found": "no input under the raw folder has this report id or source (`gipr "
+    "correct check` only: such a line belongs to no year, so no year's audit lists it)",
 }
 SHA256 = r"^[0-9a-f]{64}$"
 
@@ -180,6 +182,7 @@ def read(folder: str | Path, validate: bool = True) -> pl.DataFrame:
         except (pl.exceptions.PolarsError, OSError) as e:
             frames.append(_broken(name, f"cannot read: {e}"))
             continue
+        df = df.rename({c: c.lstrip("\ufeff").strip() for c in df.columns})  # Excel's BOM
         missing = [
             c
             for c in ("table", "row", "column", "value", "who", "when", "why")
@@ -196,6 +199,16 @@ def read(folder: str | Path, validate: bool = True) -> pl.DataFrame:
     if not frames:
         frames = [pl.DataFrame(schema={c: pl.String for c in (*FILE_COLUMNS, "file")})]
     return _parsed(pl.concat(frames, how="diagonal"), validate)
+
+
+def lines(records: list[dict[str, str]], file: str = "(new)") -> pl.DataFrame:
+    """Lines given as dicts (``new_line``) parsed and validated as ``read`` does."""
+    df = pl.DataFrame(
+        [{c: r.get(c) for c in FILE_COLUMNS} for r in records],
+        schema={c: pl.String for c in FILE_COLUMNS},
+        orient="row",
+    )
+    return _parsed(df.with_columns(file=pl.lit(file)), validate=True)
 
 
 def _broken(name: str, message: str) -> pl.DataFrame:

@@ -65,7 +65,7 @@ def _e(v) -> str:
     return html.escape("" if v is None else str(v))
 
 
-def _num(v) -> str:
+def number(v) -> str:
     if v is None:
         return "—"
     v = float(v)
@@ -87,7 +87,7 @@ def _table(head: list[str], rows: list[list[str]], cls: str) -> str:
     )
 
 
-def _cell(r: Mapping) -> str:
+def cell_words(r: Mapping) -> str:
     """A corrected cell in words: table · row label · column label."""
     table = labels.TABLES.get(r["table_code"] or "", r["table_code"] or "")
     where = labels.cell_label(None, r["table_code"] or "", r["row_code"], r["column_code"])
@@ -116,9 +116,9 @@ def corrections_section(frames: Mapping[str, pl.DataFrame]) -> str:
     rows = [
         [
             _e(r["agency"]),
-            f"{CORRECTED_MARK} {_e(_cell(r))}",
-            _num(r["printed"]),
-            f"<b>{_num(r['value'])}</b>",
+            f"{CORRECTED_MARK} {_e(cell_words(r))}",
+            number(r["printed"]),
+            f"<b>{number(r['value'])}</b>",
             _e(r["who"]),
             _e(r["corrected_on"]),
             _e(r["why"]),
@@ -138,7 +138,7 @@ def corrections_section(frames: Mapping[str, pl.DataFrame]) -> str:
             [
                 _e(r["file"]),
                 _e(r["agency"] or r["source"] or (r["report_id"] or "")[:12]),
-                _e(_cell(r)),
+                _e(cell_words(r)),
                 f'<span class="bad">{_e(REASONS.get(r["reason"], r["reason"]))}</span>'
                 f" <code>{_e(r['reason'])}</code>",
                 _e(r["detail"]),
@@ -193,7 +193,7 @@ def yoy_section(year: int, frames: Mapping[str, pl.DataFrame]) -> str:
             cells[0] += f'<br><span class="note">{year - 1}:{_e(r["previous_agency"])}</span>'
         for f in FIGURES:
             cells.append(
-                f'{_num(r[f + "_previous"])} → {_num(r[f])} <span class="note">'
+                f'{number(r[f + "_previous"])} → {number(r[f])} <span class="note">'
                 f"({_change(r[f + '_change'])})</span>"
             )
         cells.append(
@@ -217,7 +217,7 @@ def yoy_section(year: int, frames: Mapping[str, pl.DataFrame]) -> str:
             [
                 _e(r["agency"] or r["previous_agency"]),
                 str(year if r["report_id"] else year - 1),
-                _num(r["received"] if r["report_id"] else r["received_previous"]),
+                number(r["received"] if r["report_id"] else r["received_previous"]),
             ]
             for r in g.iter_rows(named=True)
         ]
@@ -235,7 +235,7 @@ def for_people(mart: str, df: pl.DataFrame) -> pl.DataFrame:
     import polars as pl
 
     if mart == "corrections":
-        cells = [_cell(r) for r in df.iter_rows(named=True)]
+        cells = [cell_words(r) for r in df.iter_rows(named=True)]
         out = df.with_columns(
             cell=pl.Series(cells, dtype=pl.String),
             status=pl.col("status").replace_strict(STATUS, default=pl.col("status")),
@@ -296,7 +296,7 @@ def mark_corrected(ws, wb, people: pl.DataFrame, df: pl.DataFrame, table: str, f
         ws.write_comment(
             i + 1,
             col,
-            f"{CORRECTED_MARK} 已更正:原值 {_num(r['printed'])},更正值 {_num(r['value'])}\n"
+            f"{CORRECTED_MARK} 已更正:原值 {number(r['printed'])},更正值 {number(r['value'])}\n"
             f"{r['who']} {r['corrected_on']}:{r['why']}",
         )
         n += 1
