@@ -103,7 +103,7 @@ def corrections_section(frames: Mapping[str, pl.DataFrame]) -> str:
     if "corrections" not in frames:
         return ""
     df = frames["corrections"].lazy().collect()
-    head = "<h2>更正记录</h2>"
+    head = '<h2 id="corrections">更正记录</h2>'
     if df.is_empty():
         return head + '<p class="empty">本年度没有更正记录:所有数字均为报告原文所列。</p>'
     applied = df.filter(pl.col("status") == "applied").sort("agency", "table_code", "row_code")
@@ -171,7 +171,7 @@ def yoy_section(year: int, frames: Mapping[str, pl.DataFrame]) -> str:
     if "year_over_year" not in frames:
         return ""
     df = frames["year_over_year"].lazy().collect()
-    head = f"<h2>与上年({year - 1})比较</h2>"
+    head = f'<h2 id="year-over-year">与上年({year - 1})比较</h2>'
     n = {s: df.filter(pl.col("status") == s).height for s in PAIRING}
     if not (n["matched"] or n["missing_in_year"] or n["ambiguous"]):
         return head + (
