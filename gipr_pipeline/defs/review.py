@@ -11,7 +11,7 @@ import polars as pl
 from dagster import AssetExecutionContext, AssetIn, Output, asset
 
 from gipr_pipeline.defs.assets import _kw
-from gipr_pipeline.defs.continuity import TWO_YEARS
+from gipr_pipeline.defs.continuity import TWO_YEARS, WHEN_A_YEAR_CHANGES
 from gipr_pipeline.defs.resources import GiprPaths
 from gipr_pipeline.marts import corrections as corr
 from gipr_pipeline.marts import fingerprint, yoy
@@ -26,6 +26,7 @@ from gipr_pipeline.marts import fingerprint, yoy
         "names listed, not paired (the pairing of carryover_breaks).",
     ),
     ins={"applications": AssetIn("applications", partition_mapping=TWO_YEARS)},
+    automation_condition=WHEN_A_YEAR_CHANGES,
 )
 def year_over_year(
     context: AssetExecutionContext, carryover_breaks: pl.DataFrame, applications: pl.LazyFrame
