@@ -151,7 +151,13 @@ def corrections(
     rows = corr.of_year(corr.read(gipr.corrections_path), year, raw_reports)
     ids = rows["current_id"].drop_nulls().unique().implode()
     cols = ["report_id", "agency", "table_code", "row_code", "column_code", "value"]
-    found = [df for df in report_facts.frames(columns=cols, where=pl.col("report_id").is_in(ids))]
+    # Only the corrected reports' facts (none read when there is no correction: a national
+    # year's facts are 20 million rows).
+    found = (
+        list(report_facts.frames(columns=cols, where=pl.col("report_id").is_in(ids)))
+        if rows.height
+        else []
+    )
     facts = pl.concat(found) if found else pl.DataFrame(schema={c: pl.String for c in cols})
     df = corr.audit(year, rows, facts.cast({"value": pl.Float64}))
     rejected = df.filter(pl.col("status") == "rejected")
@@ -287,7 +293,7 @@ def rule_violations(
     # Corrected reports: their hard rules evaluated again on the corrected cells.
     fixes = corr.applied(corrections)
     ids = fixes["report_id"].unique()
-    mine = report_facts.frames(where=pl.col("report_id").is_in(ids.implode()))
+    mine = report_facts.frames(where=pl.col("report_id").is_in(ids.implode())) if ids.len() else []
     after = corr.violations_after(
         pl.concat([marts.empty(marts.FACTS_SCHEMA), *mine]), fixes, _year(context)
     )
