@@ -74,15 +74,20 @@ def _tables(con) -> list[str]:
     ]
 
 
-def stored(warehouse: str | Path) -> tuple[dict[int, dict], dict[str, int]]:
-    """(year → its run_inputs row, report id → year of every input in raw_reports)."""
+def stored(warehouse: str | Path) -> tuple[dict[int, dict], dict[str, tuple[int, list[str]]]]:
+    """(year → its run_inputs row, report id → (year, paths) of every input in raw_reports)."""
     with _read_only(warehouse) as con:
         if con is None:
             return {}, {}
         tables = set(_tables(con))
         known = {}
         if "raw_reports" in tables:
-            known = dict(con.execute("select report_id, year from main.raw_reports").fetchall())
+            known = {
+                rid: (y, list(ps))
+                for rid, y, ps in con.execute(
+                    "select report_id, year, paths from main.raw_reports"
+                ).fetchall()
+            }
         rows = []
         if "run_inputs" in tables:
             rows = con.execute("select * from main.run_inputs").pl().to_dicts()
@@ -118,12 +123,16 @@ def plan(
     have_all, known = stored(warehouse)
     code = fingerprint.code_version()
     code_changed = any(r["code_version"] != code for r in have_all.values())
-    in_warehouse = set(known.values())
+    in_warehouse = {y for y, _ in known.values()}
     if force or code_changed:
         known = {}
+    # A content keeps its year unless its paths changed (an input without a year in its text
+    # takes the year written in its path: inventory's rule), so only those are parsed again.
+    refs = ingest.scan(raw_dir)
+    same = {r.report_id for r in refs if known.get(r.report_id, (0, None))[1] == list(r.paths)}
     ids: dict[int, list[tuple[str, list[str]]]] = {}
-    for ref, a in ingest.assignments(raw_dir, valid, skip=known.keys()):
-        y = known[ref.report_id] if a is None else a.year
+    for ref, a in ingest.assignments(raw_dir, valid, skip=same, refs=refs):
+        y = known[ref.report_id][0] if a is None else a.year
         ids.setdefault(y, []).append((ref.report_id, list(ref.paths)))
     lines = corr.read(corrections_dir or corrections_dir_for(str(raw_dir)), validate=False)
 
