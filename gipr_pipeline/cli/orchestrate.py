@@ -3,18 +3,10 @@
 The same Definitions as the UI (``definitions.build_defs``), run with the in-process executor,
 one run per year partition, so the command line and the UI produce identical warehouses.
 
-Incremental (``plan``): each year's ``run_inputs`` row records what it was built from (digests of
-its inputs' content hashes and paths, of its corrections, of year N−1's, and the code version;
-``marts/fingerprint.py``). ``gipr run`` hashes every file under the raw folder, parses only the
-contents the warehouse does not know (to learn their year), and per year:
-
-* ``full``: inputs, corrections or code changed (or nothing recorded): every asset;
-* ``cross-year``: only year N−1 changed, or the year's HTML is missing: the cross-year marts
-  (``carryover_breaks``, ``year_over_year``), the annual report (and the Data Docs if missing)
-  and ``run_inputs`` — no parsing;
-* ``unchanged``: no run at all.
-
-``force=True`` (``gipr run --force``) and explicit ``years`` (``gipr backfill``) rebuild fully.
+Incremental: with ``years=None`` each year runs only as far as it changed (``cli/plan.py``:
+``full``, ``cross-year`` — a selection of assets, no parsing — or ``unchanged``, no run at
+all); ``force=True`` (``gipr run --force``) and explicit ``years`` (``gipr backfill``) rebuild
+fully.
 """
 
 from __future__ import annotations
