@@ -153,16 +153,6 @@ def corrections_section(frames: Mapping[str, pl.DataFrame]) -> str:
     return out
 
 
-def corrected_cells(frames: Mapping[str, pl.DataFrame]) -> set[tuple[str, str, str, str]]:
-    """(report_id, table_code, row_code, column_code) of the applied corrections."""
-    import polars as pl
-
-    if "corrections" not in frames:
-        return set()
-    df = frames["corrections"].lazy().filter(pl.col("status") == "applied").collect()
-    return set(df.select("report_id", "table_code", "row_code", "column_code").iter_rows())
-
-
 def yoy_section(year: int, frames: Mapping[str, pl.DataFrame]) -> str:
     """The report's 与上年比较 section: the paired agencies side by side, then the agencies seen
     in one year only and the ambiguous names, worded so that no pairing is implied."""
