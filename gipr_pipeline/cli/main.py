@@ -31,6 +31,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXTENSIONS: tuple[str, ...] = (
     "gipr_pipeline.corpus.synth",
     "gipr_pipeline.cli.runs",
+    "gipr_pipeline.cli.correct",
     "gipr_pipeline.outputs.report",
     "gipr_pipeline.outputs.export",
 )

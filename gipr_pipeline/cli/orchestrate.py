@@ -2,6 +2,11 @@
 
 The same Definitions as the UI (``definitions.build_defs``), run with the in-process executor,
 one run per year partition, so the command line and the UI produce identical warehouses.
+
+Incremental: with ``years=None`` each year runs only as far as it changed (``cli/plan.py``:
+``full``, ``cross-year`` — a selection of assets, no parsing — or ``unchanged``, no run at
+all); ``force=True`` (``gipr run --force``) and explicit ``years`` (``gipr backfill``) rebuild
+fully.
 """
 
 from __future__ import annotations
@@ -10,20 +15,24 @@ import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
-from dagster import DagsterInstance
+from gipr_pipeline.cli import plan as planning
 
-from gipr_pipeline.defs.automation import JOB_NAME
-from gipr_pipeline.defs.io import reading, stage_root
-from gipr_pipeline.defs.partitions import partition_years
-from gipr_pipeline.defs.resources import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE
-from gipr_pipeline.marts import ingest
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
+from gipr_pipeline.outputs.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE
+
+# Dagster (several seconds to import) is imported only when a year has to run: a `gipr run`
+# with nothing changed does not load it.
 
 
 def warehouse_years(warehouse: str | Path) -> list[int]:
     """Years that already have rows in the warehouse's raw_reports table (none if no file)."""
+    import duckdb
+
+    from gipr_pipeline.defs.io import reading
+
     with reading(warehouse) as con:  # the warehouse lock: another run may be publishing
         if con is None:
             return []
@@ -36,6 +45,8 @@ def warehouse_years(warehouse: str | Path) -> list[int]:
 
 def warehouse_contents(warehouse: str | Path) -> dict[str, dict[int, int]]:
     """Table → {year: rows} for every table in the warehouse."""
+    from gipr_pipeline.defs.io import reading
+
     with reading(warehouse) as con:
         if con is None:
             return {}
@@ -79,6 +90,7 @@ def materialize_years(
     *,
     instance: DagsterInstance | None = None,
     log_level: str = "WARNING",
+    force: bool = False,
 ) -> dict[str, Any]:
     """Materialize every asset and asset check for year partitions, one in-process run per year.
 
@@ -87,47 +99,79 @@ def materialize_years(
         warehouse: DuckDB file to write (created with its folder if missing).
         years: the partitions to (re)build. ``None`` = every year that ``raw_dir`` holds an input
             for (read from the content, see ``inventory``), plus every year already in the
-            warehouse, so removed files disappear from it too. A year given explicitly is built
-            even with no input (its partition then holds empty tables).
+            warehouse, so removed files disappear from it too — each only as far as it changed
+            (``plan``). A year given explicitly is fully rebuilt, even with no input (its
+            partition then holds empty tables).
         instance: the Dagster instance that records the runs. Default: the instance of
             ``$DAGSTER_HOME`` when that is set (so ``dagster dev`` on the same home shows the
             materializations), else a throw-away ephemeral one.
         log_level: level of Dagster's console log for the runs ("DEBUG" shows every step).
+        force: with ``years=None``, rebuild every year fully, changed or not.
 
     Returns:
         ``{"raw_dir", "warehouse" (absolute paths), "years", "ok" (every run succeeded and every
         check passed), "seconds", "runs": [{"year", "run_id", "success", "seconds",
         "published", "failed_steps", "error" (the first failure's root cause, one line, when not
-        published), "checks": {check name: passed}}], "tables": {table: {year: rows}}}``.
+        published), "checks": {check name: passed}, "mode", "why"}], "tables": {table: {year:
+        rows}}}``; an ``unchanged`` year has no run (run_id None, no checks).
 
     Raises:
         ValueError: a requested year is not a partition (2019 … last complete year).
     """
     t0 = time.perf_counter()
-    valid = partition_years()
+    valid = planning.partition_years()
     if years is None:
-        todo = sorted(set(ingest.years_present(raw_dir, valid)) | set(warehouse_years(warehouse)))
+        planned = planning.plan(raw_dir, warehouse, force=force)
     else:
-        todo = sorted(set(years))
-        bad = [y for y in todo if y not in valid]
+        bad = sorted(y for y in set(years) if y not in valid)
         if bad:
             raise ValueError(f"not a partition year: {bad}; partitions are {valid[0]}–{valid[-1]}")
+        planned = {
+            y: {"mode": "full", "why": "requested", "docs": True} for y in sorted(set(years))
+        }
+    todo = sorted(planned)
 
-    # Imported here: building the Definitions imports every asset module (about a second).
-    from gipr_pipeline.defs.definitions import build_defs
+    runs_needed = any(p["mode"] != "unchanged" for p in planned.values())
+    if runs_needed:
+        from dagster import AssetKey, DagsterInstance
 
-    job = build_defs(str(raw_dir), str(warehouse)).resolve_job_def(JOB_NAME)
-    if instance is None:
+        from gipr_pipeline.defs.automation import JOB_NAME
+        from gipr_pipeline.defs.definitions import build_defs
+        from gipr_pipeline.defs.io import stage_root
+
+        job = build_defs(str(raw_dir), str(warehouse)).resolve_job_def(JOB_NAME)
+    if runs_needed and instance is None:
         instance = (
             DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
         )
     runs = []
     for y in todo:
+        p = planned[y]
+        if p["mode"] == "unchanged":
+            runs.append(
+                {
+                    "year": y,
+                    "run_id": None,
+                    "success": True,
+                    "published": False,
+                    "seconds": 0.0,
+                    "failed_steps": [],
+                    "checks": {},
+                    "mode": p["mode"],
+                    "why": p["why"],
+                }
+            )
+            continue
+        selection = None
+        if p["mode"] == "cross-year":
+            keys = [*planning.CROSS_YEAR, *(["data_quality_docs"] if p["docs"] else [])]
+            selection = [AssetKey(k) for k in keys]
         t = time.perf_counter()
         result = job.execute_in_process(
             partition_key=str(y),
             instance=instance,
             raise_on_error=False,
+            asset_selection=selection,
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
         # The I/O manager publishes the run's tables when it ends (defs/io.py); a stage left
@@ -143,6 +187,8 @@ def materialize_years(
                 "failed_steps": sorted(result.get_failed_step_keys()),
                 "error": None if published else first_error(result),
                 "checks": {e.check_name: e.passed for e in result.get_asset_check_evaluations()},
+                "mode": p["mode"],
+                "why": p["why"],
             }
         )
     return {
@@ -152,5 +198,6 @@ def materialize_years(
         "ok": all(r["success"] and all(r["checks"].values()) for r in runs),
         "seconds": round(time.perf_counter() - t0, 3),
         "runs": runs,
-        "tables": warehouse_contents(warehouse),
+        # Nothing ran: read without loading Dagster (the lock is for readers during a publish).
+        "tables": warehouse_contents(warehouse) if runs_needed else planning.contents(warehouse),
     }

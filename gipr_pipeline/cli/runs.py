@@ -28,6 +28,9 @@ def _print_summary(summary: dict[str, Any], raw_dir: str) -> None:
     console.print(f"docs:       [bold]{summary['docs']}[/bold]/index.html (reports, data quality)")
     console.print(f"years:      {', '.join(map(str, summary['years'])) or '(none found)'}")
     for run in summary["runs"]:
+        if run.get("mode") == "unchanged":
+            console.print(f"  {run['year']}: unchanged, not rebuilt ({run['why']})")
+            continue
         failed = [name for name, ok in run["checks"].items() if not ok]
         status = (
             "[green]ok[/green]" if run["success"] else f"[red]failed[/red] {run['failed_steps']}"
@@ -35,7 +38,11 @@ def _print_summary(summary: dict[str, Any], raw_dir: str) -> None:
         checks = f"{len(run['checks']) - len(failed)}/{len(run['checks'])} checks pass"
         if failed:
             checks += f" ([yellow]failing: {', '.join(failed)}[/yellow])"
-        console.print(f"  {run['year']}: run {status} in {run['seconds']:.1f}s, {checks}")
+        what = "" if run.get("mode", "full") == "full" else f" {run['mode']}"
+        why = f" ({run['why']})" if run.get("why") else ""
+        console.print(
+            f"  {run['year']}:{what} run {status} in {run['seconds']:.1f}s{why}, {checks}"
+        )
         if not summary["tables"].get("raw_reports", {}).get(run["year"]):
             # An empty partition passes every check trivially: say it holds nothing.
             console.print(
@@ -95,6 +102,7 @@ def _materialize(args: argparse.Namespace, years: list[int] | None) -> int:
             args.raw_dir,
             args.warehouse,
             years,
+            force=getattr(args, "force", False),
             log_level="DEBUG" if getattr(args, "debug", False) else "CRITICAL",
         )
     except ValueError as e:
@@ -150,9 +158,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         sp.add_argument("--json", action="store_true", help="print the run summary as JSON")
 
     sp = sub.add_parser(
-        "run", help="materialize every year partition the raw folder holds (Dagster, in-process)"
+        "run",
+        help="materialize the year partitions the raw folder holds whose inputs, corrections or "
+        "code changed since they were built (Dagster, in-process)",
     )
     common(sp)
+    sp.add_argument("--force", action="store_true", help="rebuild every year, changed or not")
     sp.set_defaults(func=cmd_run)
 
     sp = sub.add_parser(

@@ -26,6 +26,7 @@ from gipr_pipeline.defs.io import PARTITION_EXPR, stage_root
 from gipr_pipeline.defs.partitions import partition_years, years_partitions
 from gipr_pipeline.defs.resources import GiprPaths
 from gipr_pipeline.defs.types import pandera_type, table_schema, validate
+from gipr_pipeline.marts import corrections as corr
 from gipr_pipeline.marts import ingest, marts
 from gipr_pipeline.marts.parts import Parts
 from gipr_pipeline.marts.schemas import SCHEMAS
@@ -118,6 +119,56 @@ def parse_reports(context: AssetExecutionContext, gipr: GiprPaths):
     yield Output(t.rejected_reports, output_name="rejected_reports")
 
 
+# ---------------------------------------------------------------- reviewers' corrections
+FIRST_SHOWN = 20
+
+
+def _md(df: pl.DataFrame, cols: list[str]) -> MetadataValue:
+    shown = df.head(FIRST_SHOWN).select([pl.col(c).cast(pl.String).fill_null("") for c in cols])
+    head = "| " + " | ".join(cols) + " |\n|" + "---|" * len(cols) + "\n"
+    body = "".join("| " + " | ".join(r) + " |\n" for r in shown.iter_rows())
+    return MetadataValue.md(head + body if shown.height else "none")
+
+
+@asset(
+    **_kw(
+        "corrections",
+        "review",
+        "Reviewers' corrections of the year's reports (data/corrections/*.csv, beside the raw "
+        "folder): one row per line, applied or rejected with a reason code, the printed and the "
+        "corrected value, who, when, why. The marts use the applied values.",
+    ),
+    ins={"raw_reports": AssetIn(metadata={"columns": ["report_id", "paths"]})},
+)
+def corrections(
+    context: AssetExecutionContext, gipr: GiprPaths, raw_reports: pl.DataFrame, report_facts: Parts
+) -> Output:
+    year = int(context.partition_key)
+    rows = corr.of_year(corr.read(gipr.corrections_path), year, raw_reports)
+    ids = rows["current_id"].drop_nulls().unique().implode()
+    cols = ["report_id", "agency", "table_code", "row_code", "column_code", "value"]
+    # Only the corrected reports' facts (none read when there is no correction: a national
+    # year's facts are 20 million rows).
+    found = (
+        list(report_facts.frames(columns=cols, where=pl.col("report_id").is_in(ids)))
+        if rows.height
+        else []
+    )
+    facts = pl.concat(found) if found else pl.DataFrame(schema={c: pl.String for c in cols})
+    df = corr.audit(year, rows, facts.cast({"value": pl.Float64}))
+    rejected = df.filter(pl.col("status") == "rejected")
+    return Output(
+        df,
+        metadata={
+            "rows": df.height,
+            "applied": df.height - rejected.height,
+            "rejected": rejected.height,
+            "folder": str(gipr.corrections_path),
+            "rejected_lines": _md(rejected, ["file", "reason", "detail", "report_id"]),
+        },
+    )
+
+
 # ---------------------------------------------------------------- marts, part by part
 # The marts of a national year hold millions of rows (applications 2.5 M, rule_violations 3 M:
 # one soft `cells.blank` per blank cell). They are computed, validated against their pandera
@@ -175,39 +226,48 @@ def _parts_output(parts: Parts, **extra) -> Output:
     return Output(parts, metadata=extra)
 
 
-def _wide_parts(context, gipr, facts: Parts, table: str, fn) -> Output:
-    # Per part of the facts: the pivot never sees the whole year.
+def _wide_parts(context, gipr, facts: Parts, table: str, fn, corrections: pl.DataFrame) -> Output:
+    # Per part of the facts: the pivot never sees the whole year. Reviewers' corrections
+    # (the `corrections` asset) replace the values read before the pivot.
+    fixes = corr.applied(corrections)
     out, reports = write_parts(
         table,
-        (fn(df) for df in facts.frames(where=pl.col("table_code") == table)),
+        (fn(corr.apply(df, fixes)) for df in facts.frames(where=pl.col("table_code") == table)),
         _scratch(context, gipr, table),
     )
-    return _parts_output(out, reports=reports)
+    corrected = fixes.filter(pl.col("table_code") == table).height
+    return _parts_output(out, reports=reports, corrected_cells=corrected)
 
 
 @asset(
     **_kw("applications", "marts", "Section 三 per report and row code, seven applicant columns.")
 )
-def applications(context: AssetExecutionContext, gipr: GiprPaths, report_facts: Parts) -> Output:
-    return _wide_parts(context, gipr, report_facts, "applications", marts.applications)
+def applications(
+    context: AssetExecutionContext, gipr: GiprPaths, report_facts: Parts, corrections: pl.DataFrame
+) -> Output:
+    return _wide_parts(context, gipr, report_facts, "applications", marts.applications, corrections)
 
 
 @asset(
     **_kw("review_litigation", "marts", "Section 四: review and litigation outcomes per report.")
 )
 def review_litigation(
-    context: AssetExecutionContext, gipr: GiprPaths, report_facts: Parts
+    context: AssetExecutionContext, gipr: GiprPaths, report_facts: Parts, corrections: pl.DataFrame
 ) -> Output:
-    return _wide_parts(context, gipr, report_facts, "review_litigation", marts.review_litigation)
+    return _wide_parts(
+        context, gipr, report_facts, "review_litigation", marts.review_litigation, corrections
+    )
 
 
 @asset(
     **_kw("active_disclosure", "marts", "Section 二 (2021 template): documents, decisions, fees.")
 )
 def active_disclosure(
-    context: AssetExecutionContext, gipr: GiprPaths, report_facts: Parts
+    context: AssetExecutionContext, gipr: GiprPaths, report_facts: Parts, corrections: pl.DataFrame
 ) -> Output:
-    return _wide_parts(context, gipr, report_facts, "active_disclosure", marts.active_disclosure)
+    return _wide_parts(
+        context, gipr, report_facts, "active_disclosure", marts.active_disclosure, corrections
+    )
 
 
 @asset(
@@ -219,16 +279,32 @@ def active_disclosure(
     )
 )
 def rule_violations(
-    context: AssetExecutionContext, gipr: GiprPaths, report_problems: Parts, report_facts: Parts
+    context: AssetExecutionContext,
+    gipr: GiprPaths,
+    report_problems: Parts,
+    report_facts: Parts,
+    corrections: pl.DataFrame,
 ) -> Output:
     agencies = report_facts.map(lambda df: df.unique("report_id"), columns=["report_id", "agency"])
+    # Corrected reports: their hard rules evaluated again on the corrected cells.
+    fixes = corr.applied(corrections)
+    ids = fixes["report_id"].unique()
+    mine = report_facts.frames(where=pl.col("report_id").is_in(ids.implode())) if ids.len() else []
+    after = corr.violations_after(
+        pl.concat([marts.empty(marts.FACTS_SCHEMA), *mine]), fixes, _year(context)
+    )
+    seen: set[str] = set()
+
+    def parts():
+        for df in report_problems.frames(where=pl.col("kind") == "violation"):
+            v = marts.rule_violations(df, agencies)
+            seen.update(v["report_id"].unique().to_list())
+            yield corr.corrected_violations(v, after, ids) if ids.len() else v
+        # Corrected reports the parser found no violation in.
+        yield after.filter(~pl.col("report_id").is_in(sorted(seen)))
+
     out, reports = write_parts(
-        "rule_violations",
-        (
-            marts.rule_violations(df, agencies)
-            for df in report_problems.frames(where=pl.col("kind") == "violation")
-        ),
-        _scratch(context, gipr, "rule_violations"),
+        "rule_violations", parts(), _scratch(context, gipr, "rule_violations")
     )
     return _parts_output(out, reports=reports, preview=_violations_preview(out))
 
@@ -324,6 +400,7 @@ def year_summary(
 
 ASSETS = [
     parse_reports,
+    corrections,
     applications,
     review_litigation,
     active_disclosure,

@@ -16,6 +16,7 @@ from dagster import (
     AssetCheckSeverity,
     AssetExecutionContext,
     AssetIn,
+    AssetSelection,
     AutomationCondition,
     AutomationConditionSensorDefinition,
     BetaWarning,
@@ -127,9 +128,10 @@ def carryover_continuity(
 
 carryover_automation = AutomationConditionSensorDefinition(
     "carryover_automation",
-    target=[carryover_breaks],
-    description="Re-runs carryover_breaks of year N when applications of N−1 or N change "
-    "(e.g. year N−1 was re-materialized). Starts stopped.",
+    # year_over_year (defs/review.py) reads the same two years, with the same condition.
+    target=AssetSelection.assets("carryover_breaks", "year_over_year"),
+    description="Re-runs carryover_breaks and year_over_year of year N when applications of "
+    "N−1 or N change (e.g. year N−1 was re-materialized). Starts stopped.",
 )
 
 ASSETS = [carryover_breaks]

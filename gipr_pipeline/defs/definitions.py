@@ -19,6 +19,7 @@ from gipr_pipeline.defs.metadata import OWNERS
 from gipr_pipeline.defs.quality import QUALITY_ASSETS, GiprDocs
 from gipr_pipeline.defs.report import PUBLISH_ASSETS
 from gipr_pipeline.defs.resources import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, GiprPaths
+from gipr_pipeline.defs.review import REVIEW_ASSETS
 
 
 def build_defs(
@@ -32,7 +33,7 @@ def build_defs(
     return Definitions(
         assets=map_asset_specs(
             lambda spec: spec.replace_attributes(owners=OWNERS),
-            [*ASSETS, *CONTINUITY_ASSETS, *QUALITY_ASSETS, *PUBLISH_ASSETS],
+            [*ASSETS, *CONTINUITY_ASSETS, *QUALITY_ASSETS, *PUBLISH_ASSETS, *REVIEW_ASSETS],
         ),
         asset_checks=[*CHECKS, *CONTINUITY_CHECKS],
         jobs=[gipr_year_job],

@@ -37,6 +37,8 @@ def annual_report(
     rejected_reports: pl.LazyFrame,
     raw_reports: pl.LazyFrame,
     carryover_breaks: pl.LazyFrame,
+    corrections: pl.LazyFrame,
+    year_over_year: pl.LazyFrame,
 ) -> MaterializeResult:
     year = int(context.partition_key)
     frames = {
@@ -47,6 +49,8 @@ def annual_report(
         "rejected_reports": rejected_reports,
         "raw_reports": raw_reports,
         "carryover_breaks": carryover_breaks,
+        "corrections": corrections,
+        "year_over_year": year_over_year,
     }
     path = report.write_report(year, frames, report.report_path(docs.path, year)).resolve()
     index = report.write_index(docs.path).resolve()

@@ -13,7 +13,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from gipr_pipeline.outputs.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE
+from gipr_pipeline.outputs.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, corrections_dir_for
 
 
 class GiprPaths(ConfigurableResource):
@@ -21,10 +21,18 @@ class GiprPaths(ConfigurableResource):
 
     raw_dir: str = Field(default=DEFAULT_RAW_DIR, description="folder of raw report files")
     warehouse: str = Field(default=DEFAULT_WAREHOUSE, description="DuckDB warehouse file")
+    corrections_dir: str | None = Field(
+        default=None,
+        description="reviewers' corrections (*.csv); default: `corrections` beside raw_dir",
+    )
 
     @property
     def raw_path(self) -> Path:
         return Path(self.raw_dir)
+
+    @property
+    def corrections_path(self) -> Path:
+        return Path(self.corrections_dir or corrections_dir_for(self.raw_dir))
 
     @property
     def warehouse_path(self) -> Path:

@@ -227,12 +227,13 @@ def assignments(
     years: Sequence[int],
     workers: int | None = None,
     skip: Collection[str] = (),
+    refs: list[InputRef] | None = None,
 ) -> list[tuple[InputRef, Assignment | None]]:
     """Every distinct input under ``raw_dir`` with its partition (parsed on all cores; inputs
     already assigned in this process are not parsed again; ids in ``skip`` are not parsed and
-    get None)."""
+    get None). ``refs``: the folder's ``scan`` if the caller has it (not hashed again)."""
     workers = workers or default_workers()
-    refs = scan(raw_dir)
+    refs = scan(raw_dir) if refs is None else refs
     skip = set(skip)
     todo = [r for r in refs if r.report_id not in skip and _key(r, years) not in _ASSIGNED]
     for _ in _run(Path(raw_dir), todo, years, None, None, workers):

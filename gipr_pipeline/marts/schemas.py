@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from gipr_pipeline.marts import continuity
+from gipr_pipeline.marts import continuity, corrections, yoy
 from gipr_pipeline.marts.inventory import FIRST_YEAR, PIPELINE_REJECTION_REASONS, YEAR_SOURCES
 from gipr_pipeline.marts.marts import APPLICANT_COLUMNS
 from gipr_pipeline.parser.model import REJECTION_REASONS
@@ -446,6 +446,92 @@ class CarryoverBreaks(pa.DataFrameModel):
         )
 
 
+class Corrections(pa.DataFrameModel):
+    """The audit of reviewers' corrections (``corrections.py``): one row per corrections-file
+    line of the year's reports, applied or rejected with a reason code."""
+
+    year: pl.Int32 = pa.Field(ge=FIRST_YEAR)
+    report_id: str = pa.Field(nullable=True, str_matches=SHA256)
+    source: str = pa.Field(nullable=True, description="path under the raw folder, as written")
+    agency: str = pa.Field(nullable=True)
+    table_code: str = pa.Field(nullable=True)
+    row_code: str = pa.Field(nullable=True)
+    column_code: str = pa.Field(nullable=True)
+    printed: pl.Float64 = pa.Field(nullable=True, description="the value read from the report")
+    value: pl.Float64 = pa.Field(nullable=True, description="the corrected value")
+    status: str = pa.Field(isin=list(corrections.STATUSES))
+    reason: str = pa.Field(nullable=True, isin=list(corrections.REASONS))
+    detail: str = pa.Field(nullable=True)
+    who: str = pa.Field(nullable=True)
+    corrected_on: pl.Date = pa.Field(nullable=True)
+    why: str = pa.Field(nullable=True)
+    file: str = pa.Field(description="corrections file and line, e.g. 2024.csv:3")
+
+    class Config:
+        strict = True
+        coerce = False
+
+    @pa.dataframe_check(description="applied rows name a read cell and have no reason")
+    def applied_is_complete(cls, data) -> pl.LazyFrame:
+        c = pl.col
+        ok = c("reason").is_null() & c("printed").is_not_null() & c("value").is_not_null()
+        return data.lazyframe.select(
+            pl.when(c("status") == "applied").then(ok).otherwise(c("reason").is_not_null())
+        )
+
+
+class YearOverYear(pa.DataFrameModel):
+    """Per agency, year N−1 and N side by side (``yoy.py``), paired as ``carryover_breaks``."""
+
+    year: pl.Int32 = pa.Field(ge=FIRST_YEAR)
+    status: str = pa.Field(isin=list(yoy.STATUSES))
+    agency_key: str = pa.Field(nullable=True)
+    agency: str = pa.Field(nullable=True)
+    report_id: str = pa.Field(nullable=True, str_matches=SHA256)
+    previous_agency: str = pa.Field(nullable=True)
+    previous_report_id: str = pa.Field(nullable=True, str_matches=SHA256)
+    received_previous: pl.Int64 = pa.Field(nullable=True)
+    received: pl.Int64 = pa.Field(nullable=True)
+    received_change: pl.Int64 = pa.Field(nullable=True)
+    granted_previous: pl.Int64 = pa.Field(nullable=True)
+    granted: pl.Int64 = pa.Field(nullable=True)
+    granted_change: pl.Int64 = pa.Field(nullable=True)
+    concluded_previous: pl.Int64 = pa.Field(nullable=True)
+    concluded: pl.Int64 = pa.Field(nullable=True)
+    concluded_change: pl.Int64 = pa.Field(nullable=True)
+    carried_out_previous: pl.Int64 = pa.Field(nullable=True)
+    carried_out: pl.Int64 = pa.Field(nullable=True)
+    carried_out_change: pl.Int64 = pa.Field(nullable=True)
+    carried_in: pl.Int64 = pa.Field(nullable=True)
+    carryover: str = pa.Field(nullable=True, isin=["ok", "break"])
+    carryover_breaks: pl.Int32 = pa.Field(nullable=True, ge=0)
+
+    class Config:
+        strict = True
+        coerce = False
+
+    @pa.dataframe_check(description="a matched row has both reports, others at most one year")
+    def sides(cls, data) -> pl.LazyFrame:
+        c = pl.col
+        both = c("report_id").is_not_null() & c("previous_report_id").is_not_null()
+        return data.lazyframe.select(pl.when(c("status") == "matched").then(both).otherwise(~both))
+
+
+class RunInputs(pa.DataFrameModel):
+    """What each year was built from (``fingerprint.py``): incremental runs compare it."""
+
+    year: pl.Int32 = pa.Field(ge=FIRST_YEAR)
+    inputs: pl.Int64 = pa.Field(ge=0)
+    inputs_digest: str = pa.Field(str_matches=SHA256)
+    corrections_digest: str = pa.Field(str_matches=SHA256)
+    previous_digest: str = pa.Field(str_matches=SHA256)
+    code_version: str = pa.Field(str_matches=SHA256)
+
+    class Config:
+        strict = True
+        coerce = False
+
+
 # Asset name → schema: the one place the Dagster layer looks schemas up.
 SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
     "raw_reports": RawReports,
@@ -460,4 +546,7 @@ SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
     "applications_checked": ApplicationsChecked,
     "year_summary": YearSummary,
     "carryover_breaks": CarryoverBreaks,
+    "corrections": Corrections,
+    "year_over_year": YearOverYear,
+    "run_inputs": RunInputs,
 }

@@ -43,6 +43,8 @@ TABLES = (
     "rule_violations",
     "carryover_breaks",
     "rejected_reports",
+    "corrections",
+    "year_over_year",
 )
 _WIDE_TABLE = {
     "applications": "applications",
@@ -119,6 +121,10 @@ def for_people(
     row per measure (``summary_rows``; values as text in CSV)."""
     import polars as pl
 
+    from gipr_pipeline.outputs import review
+
+    if mart in review.SHEETS:
+        return review.for_people(mart, df)  # its own Chinese sheet (the corrections name the file)
     if mart == "year_summary":
         rows = summary_rows(df, year)
         return pl.DataFrame(
@@ -243,12 +249,21 @@ def write_xlsx(
 ) -> Path:
     """One sheet per mart of ``frames`` (in order), ``paths`` = the raw_reports mart (the source
     file of each report id), ``year`` named when the year holds nothing."""
+    import polars as pl
     import xlsxwriter
 
+    from gipr_pipeline.outputs import review
+
     out.parent.mkdir(parents=True, exist_ok=True)
+    fixes = frames.get("corrections")
+    fixes = fixes.filter(pl.col("status") == "applied") if fixes is not None else None
     with xlsxwriter.Workbook(str(out), XLSX_OPTIONS) as wb:  # text never becomes a formula
         for mart, df in frames.items():
             SHEET_WRITERS.get(mart, _table_sheet)(wb, mart, df, paths, year)
+            if fixes is not None and mart in _WIDE_TABLE:  # reviewers' corrections, marked
+                ws = wb.get_worksheet_by_name(labels.MARTS[mart])
+                people = for_people(mart, df, paths, year)
+                review.mark_corrected(ws, wb, people, df, _WIDE_TABLE[mart], fixes)
             advance()
     return out
 

@@ -15,3 +15,11 @@ def docs_dir_for(warehouse: str) -> str:
     if Path(warehouse) == Path(DEFAULT_WAREHOUSE):
         return DEFAULT_DOCS_DIR
     return str(Path(warehouse).parent / "docs")
+
+
+def corrections_dir_for(raw_dir: str) -> str:
+    """Where reviewers' corrections live: a ``corrections`` folder beside the raw folder
+    (``data/corrections`` for ``data/raw``), so a raw folder and its corrections travel together."""
+    from pathlib import Path
+
+    return str(Path(raw_dir).resolve().parent / "corrections")

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gipr_pipeline.outputs import review
 from gipr_pipeline.outputs.paths import DEFAULT_DOCS_DIR, DEFAULT_WAREHOUSE
 from gipr_pipeline.template import labels
 
@@ -39,6 +40,8 @@ TABLES = (
     "rejected_reports",
     "raw_reports",
     "carryover_breaks",
+    "corrections",
+    "year_over_year",
 )
 TOP_AGENCIES = 30
 # Chart titles (the browser test looks for them in the rendered page).
@@ -378,6 +381,13 @@ def _violations_table(frames, s: dict) -> str:
 
     v = frames["rule_violations"].lazy().with_columns(_agency())
     hard = v.filter(pl.col("severity") == "hard").collect()
+    # A rule evaluated again after a reviewer's correction says so (marked like the cell).
+    hard = hard.with_columns(
+        pl.when(pl.col("detail").str.starts_with("after correction"))
+        .then(pl.col("agency") + f" {review.CORRECTED_MARK}")
+        .otherwise(pl.col("agency"))
+        .alias("agency")
+    )
     return _hard_table(frames, hard, s) + _soft_table(v.filter(pl.col("severity") != "hard"))
 
 
@@ -656,7 +666,9 @@ def build_report(year: int, frames: Mapping[str, pl.DataFrame]) -> str:
 <div class="cards">{_cards(s)}</div>
 <p class="note">申请数量和办理结果只合计通过核验的报告(表格完整且符合全部勾稽关系);
 违反勾稽关系的报告列在下方,不计入合计。公开率 = (予以公开 + 部分公开) / 办理结果总计。</p>
-{body}{_rejected_table(frames)}
+{body}{review.corrections_section(frames)}
+{review.yoy_section(year, frames)}
+{_rejected_table(frames)}
 </main></body></html>
 """
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from gipr_pipeline.marts import continuity, marts
+from gipr_pipeline.marts import continuity, corrections, marts, yoy
 
 # The marts people see (reports, exports), in the order they are shown; base tables on request.
 MARTS = (
@@ -39,6 +39,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "rejected_reports": marts.REJECTED_SCHEMA,
     "raw_reports": marts.RAW_REPORTS_SCHEMA,
     "carryover_breaks": continuity.SCHEMA,
+    "corrections": corrections.SCHEMA,
+    "year_over_year": yoy.SCHEMA,
 }
 
 

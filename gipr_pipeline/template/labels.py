@@ -39,6 +39,8 @@ MARTS = {
     "rule_violations": "勾稽关系问题",
     "rejected_reports": "未能读取的文件",
     "carryover_breaks": "跨年度结转核对",
+    "corrections": "更正记录",
+    "year_over_year": "与上年比较",
 }
 # Outcome groups of section 三 (year_summary ``outcome_<group>``; marts.OUTCOME_GROUPS).
 OUTCOMES = {

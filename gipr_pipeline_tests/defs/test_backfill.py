@@ -187,4 +187,6 @@ def test_continuity_reruns_when_the_previous_year_changes(backfill):
     again = evaluate_automation_conditions(defs=defs, instance=instance, cursor=first.cursor)
     # Both years that read applications 2022 re-run: 2022 (as year N) and 2023 (its N−1).
     assert again.get_requested_partitions(key) == {"2022", "2023"}
-    assert again.total_requested == 2
+    # year_over_year reads the same two years and re-runs with it.
+    assert again.get_requested_partitions(AssetKey("year_over_year")) == {"2022", "2023"}
+    assert again.total_requested == 4

@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pandera.errors import SchemaErrors
 
-from gipr_pipeline.marts import continuity, marts, schemas
+from gipr_pipeline.marts import continuity, fingerprint, marts, schemas, yoy
+from gipr_pipeline.marts import corrections as corr
 from gipr_pipeline.marts import inventory as inv
 from gipr_pipeline.template import load_template
 
@@ -24,7 +25,35 @@ def frames(raw_dir) -> dict[str, pl.DataFrame]:
     viol = marts.rule_violations(problems, facts)
     checked = marts.applications_checked(apps, viol)
     raw, rej = marts.raw_reports(items), marts.rejected_reports(items)
+    previous = apps.with_columns(pl.lit(2024, pl.Int32).alias("year"))
+    breaks = continuity.carryover_breaks(2025, previous, apps)
+    rid = raw["report_id"][0]
+    lines = corr.lines(
+        [
+            corr.new_line(
+                table="applications",
+                row="1",
+                column="total",
+                value="1",
+                who="a",
+                why="b",
+                report_id=rid,
+            ),
+            corr.new_line(
+                table="applications",
+                row="9",
+                column="total",
+                value="1",
+                who="a",
+                why="b",
+                report_id=rid,
+            ),
+        ]
+    ).with_columns(current_id=pl.lit(rid))
     return {
+        "corrections": corr.audit(2024, lines, facts),
+        "year_over_year": yoy.year_over_year(2025, breaks, previous, apps),
+        "run_inputs": fingerprint.record(2024, raw, "0" * 64, "1" * 64),
         "raw_reports": raw,
         "report_sections": marts.report_sections(acc),
         "report_facts": facts,
@@ -37,9 +66,7 @@ def frames(raw_dir) -> dict[str, pl.DataFrame]:
         "applications_checked": checked,
         "year_summary": marts.year_summary(2024, raw, rej, viol, checked, review),
         # The seeds against themselves a year earlier: every pair matched, no break.
-        "carryover_breaks": continuity.carryover_breaks(
-            2025, apps.with_columns(pl.lit(2024, pl.Int32).alias("year")), apps
-        ),
+        "carryover_breaks": breaks,
     }
 
 
