@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from gipr_pipeline.template import Row, Table, Template
+from gipr_pipeline.template import Row, Table, Template, load_template
 
 # A run of digits glued to the end of a label (a character that is not a digit, a space or a
 # separator), as crawler dumps print rows: "申请数量298001139", "总计309001141".
@@ -450,6 +450,17 @@ def _anchors(body: str, table: Table, window: int = 3) -> list[tuple[int, int, i
     return out
 
 
+_OTHER_ROWS = frozenset({"3.6.1", "3.6.2", "3.6.3"})
+_ONE_ROW = re.compile(r"其他处理\s*\d")
+
+
+def _one_row_other(table: Table, anchors: list[tuple[int, int, int]], body: str) -> bool:
+    codes = {table.rows[j].code for j, _, _ in anchors}
+    if not set(table.row_codes) >= _OTHER_ROWS or codes & _OTHER_ROWS:
+        return False
+    return _ONE_ROW.search(body) is not None
+
+
 def _expected_number(row: Row) -> str | None:
     m = _NUMBERING.match(row.label)
     return m.group(1) if m else None
@@ -506,6 +517,11 @@ def _show(split: Split) -> str:
 
 def _labelled(body: str, template: Template, table: Table, problems: list[str]) -> list[str]:
     anchors = _anchors(body, table)
+    if _one_row_other(table, anchors, body):
+        # (六)其他处理 printed as one row in a 2021 report: split with the 2019 rows (the row
+        # stands for 3.6.1 + 3.6.2 + 3.6.3 in the rules); the parser then reads it as such.
+        old = load_template("2019")
+        return _labelled(body, old, old.table(table.code), problems)
     cands: dict[int, list[Split]] = {}
     printed: dict[int, str] = {}
     for a, (j, _, end) in enumerate(anchors):
