@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from gipr_pipeline.parser.batch import default_workers, discover, json_lines, parse_many
+from gipr_pipeline.parser.batch import bulk_gc, default_workers, discover, json_lines, parse_many
 from gipr_pipeline.parser.model import REJECTION_REASONS, ReportResult
 from gipr_pipeline.template import load_template
 
@@ -127,6 +127,7 @@ def _print_details(console, r: ReportResult) -> None:
 def cmd_parse(args: argparse.Namespace) -> int:
     if args.json:
         out = sys.stdout
+        bulk_gc()  # from here on this process only parses and writes (all of it with --workers 1)
         for line in json_lines(discover(args.paths), args.workers):
             out.write(line)
         return EXIT_OK

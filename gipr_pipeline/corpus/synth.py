@@ -21,7 +21,13 @@ Truth records (``expected``):
   that mark (``""`` = a blank cell), which the parser must read as 0 and name in
   ``blank_as_zero``. Only rows the parser must read are listed, and it must read no other;
 * ``violations``: exactly the broken rules (rule, table, row, column, expected, actual);
-* ``missing_tables`` and ``problems``: problem strings that must be among the parser's.
+* ``missing_tables`` and ``problems``: problem strings that must be among the parser's;
+* ``phone`` (layout families only): the contact phone the parser must find.
+
+Every record also says its ``family``: a layout family of real-world documents
+(``families.FAMILIES``, drawn with ``Shares.families`` / ``--<family>-share``) or None. The
+family draw has a random stream of its own, so with every family share at 0 the corpus is the
+same, byte for byte, as before families existed.
 
 A page cut short (``truncated``) is cut at a cell boundary: after a whole table, or inside a
 table after the row label and some of its cells. "Exact" then means: every row printed in full
@@ -36,7 +42,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +146,9 @@ class Shares:
     truncated: float = 0.02  # the page cut short
     junk: float = 0.005  # not a report at all (empty, a picture, a news page)
     bom: float = 0.02  # UTF-8 with a byte-order mark
+    # Layout families of real-world documents (``families.FAMILIES`` → share; one family per
+    # report at most, so the shares add up to at most 1). Only 2021-template years (≥ 2021).
+    families: dict[str, float] = field(default_factory=dict)
 
 
 _JUNK = ("empty", "binary", "not_a_report")
@@ -157,8 +166,25 @@ def _rng(seed: int, year: int, i: int) -> random.Random:
     return random.Random(f"gipr-synth:{seed}:{year}:{i}")
 
 
+def _family(seed: int, year: int, i: int, shares: Shares) -> tuple[str | None, random.Random]:
+    # A stream of its own, so that with every family share at 0 the corpus is byte for byte the
+    # one made before families existed.
+    frng = random.Random(f"gipr-synth-family:{seed}:{year}:{i}")
+    u, acc = frng.random(), 0.0
+    if year >= 2021:
+        from gipr_pipeline.corpus.families import FAMILIES
+
+        for name in FAMILIES:
+            acc += shares.families.get(name, 0.0)
+            if u < acc:
+                return name, frng
+    return None, frng
+
+
 def make_report(seed: int, year: int, i: int, shares: Shares) -> tuple[str, bytes, dict[str, Any]]:
-    """Input ``i`` of the corpus: (path under reports/, bytes, truth record)."""
+    """Input ``i`` of the corpus: (path under reports/, bytes, truth record).
+
+    Every record has ``family``: the layout family (``families.FAMILIES``) or None."""
     from gipr_pipeline.corpus.render import (
         BLANK_LAYOUTS,
         LAYOUTS,
@@ -174,7 +200,7 @@ def make_report(seed: int, year: int, i: int, shares: Shares) -> tuple[str, byte
     scale = _scale(rng)
     agency = agency_name(rng, scale)
     name = _file_name(rng, i, agency, year)
-    rec: dict[str, Any] = {"i": i, "path": f"reports/{year}/{i // 1000:03d}/{name}"}
+    rec: dict[str, Any] = {"i": i, "path": f"reports/{year}/{i // 1000:03d}/{name}", "family": None}
     path = f"{year}/{i // 1000:03d}/{name}"
 
     if rng.random() < shares.junk:
@@ -191,6 +217,9 @@ def make_report(seed: int, year: int, i: int, shares: Shares) -> tuple[str, byte
     template = load_template("2021" if year >= 2021 else "2019")
     truth = random_truth(rng, template, year, scale=SCALES[scale][1])
     truth.agency = agency
+    family, frng = _family(seed, year, i, shares)
+    if family is not None:
+        return _family_report(family, frng, rng, truth, rec, path, scale, shares)
     error = rng.random() < shares.error
     if error:
         inject_error(rng, truth)
@@ -235,6 +264,38 @@ def make_report(seed: int, year: int, i: int, shares: Shares) -> tuple[str, byte
         truncated=asdict(cut) if cut is not None else None,
     )
     rec["expected"] = expected(truth, style, cut, blanks)
+    return path, data, rec
+
+
+def _family_report(family, frng, rng, truth, rec, path, scale, shares):
+    from gipr_pipeline.corpus.families import render_family
+
+    doc = render_family(family, truth, frng)
+    path = path.rsplit(".", 1)[0] + doc.suffix
+    rec["path"] = rec["path"].rsplit(".", 1)[0] + doc.suffix
+    encoding = "utf-8"
+    if doc.suffix != ".html" and rng.random() < shares.gbk:
+        encoding = "gbk"
+    try:
+        data = doc.text.encode(encoding)
+    except UnicodeEncodeError:  # pragma: no cover - a look-alike outside GBK
+        encoding, data = "gb18030", doc.text.encode("gb18030")
+    rec.update(
+        kind="report",
+        family=family,
+        scale=scale,
+        agency=truth.agency,
+        year=truth.year,
+        template=truth.template.version,
+        encoding=encoding,
+        layout=doc.style.layout,
+        error=False,
+        truncated=None,
+    )
+    exp = expected(truth, doc.style, None, doc.blanks)
+    exp["phone"] = doc.phone
+    exp["problems"] += doc.problems
+    rec["expected"] = exp
     return path, data, rec
 
 
@@ -406,6 +467,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
         chrome_copy=args.chrome_share,
         fullwidth=args.fullwidth_share,
         zero_marks=args.zero_share,
+        families=family_shares(args),
     )
     t0 = time.perf_counter()
     summary = write_corpus(
@@ -414,6 +476,20 @@ def cmd_synth(args: argparse.Namespace) -> int:
     summary["seconds"] = round(time.perf_counter() - t0, 2)
     print(json.dumps(summary, ensure_ascii=False))
     return 0
+
+
+def family_shares(args: argparse.Namespace) -> dict[str, float]:
+    """The ``--<family>-share`` options as ``Shares.families``; exits 2 (a usage error) when
+    they are negative or add up to more than 1."""
+    from gipr_pipeline.corpus.families import FAMILIES
+
+    out = {f: getattr(args, f"{f}_share") for f in FAMILIES if getattr(args, f"{f}_share")}
+    if any(v < 0 for v in out.values()) or sum(out.values()) > 1 + 1e-9:
+        import sys
+
+        print("gipr synth: family shares must be ≥ 0 and add up to at most 1", file=sys.stderr)
+        raise SystemExit(2)
+    return out
 
 
 def register(subparsers) -> None:
@@ -428,7 +504,7 @@ def register(subparsers) -> None:
     sp.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     sp.add_argument("--out", required=True, metavar="DIR", help="output folder")
     d = Shares()
-    for flag, field, help_ in (
+    for flag, name, help_ in (
         ("--error-share", "error", "reports with one balance rule broken"),
         ("--truncated-share", "truncated", "pages cut short"),
         ("--gbk-share", "gbk", "files saved in GBK"),
@@ -437,8 +513,18 @@ def register(subparsers) -> None:
         ("--fullwidth-share", "fullwidth", "reports with full-width digits"),
         ("--zero-share", "zero_marks", "reports printing some zeros as —, -, /, 无 or blank"),
     ):
-        default = getattr(d, field)
+        default = getattr(d, name)
         sp.add_argument(flag, type=float, default=default, help=f"{help_} (default {default})")
+    from gipr_pipeline.corpus.families import FAMILIES
+
+    for name in FAMILIES:
+        sp.add_argument(
+            f"--{name.replace('_', '-')}-share",
+            type=float,
+            default=0.0,
+            metavar="S",
+            help=f"reports in the {name} layout family (default 0; all families add up to ≤ 1)",
+        )
     sp.add_argument(
         "--workers", type=int, default=0, help="generating processes (default: all cores)"
     )
@@ -455,7 +541,8 @@ def score(result: dict[str, Any], rec: dict[str, Any]) -> dict[str, int]:
 
     ``exact`` is 1 when everything the truth states holds: status and reason, every expected
     cell and no other, blank cells named, exactly the expected violations, the expected problems
-    present, and agency, year, publication date and template."""
+    present, and agency, year, publication date and template (and the phone where the truth
+    states it: the layout families)."""
     exp = rec["expected"]
     s = dict.fromkeys(
         (
@@ -517,6 +604,8 @@ def score(result: dict[str, Any], rec: dict[str, Any]) -> dict[str, int]:
     s["meta_exact"] = int(
         (meta["agency"], meta["year"], meta["published"], meta["template"])
         == (exp["agency"], exp["year"], exp["published"], exp["template"])
+        # Family records also state the phone (issue 14: phones behind spaced labels).
+        and ("phone" not in exp or meta.get("phone") == exp["phone"])
     )
     s["exact"] = int(
         status_ok

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import json
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -12,6 +11,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
+from gipr_pipeline.parser import model
 from gipr_pipeline.parser.model import ReportResult
 from gipr_pipeline.parser.parse import parse_path
 
@@ -125,7 +125,7 @@ def parse_many(
 def json_line(path: Path) -> str:
     """One input as its ``gipr parse --json`` line (built in the worker: the parent process only
     writes strings, instead of unpickling results and serializing 200 facts per report)."""
-    return json.dumps(parse_path(path).to_json(), ensure_ascii=False) + "\n"
+    return model.json_line(parse_path(path))
 
 
 def json_lines(files: list[Path], workers: int | None = None) -> Iterator[str]:

@@ -6,8 +6,11 @@ nothing is silently dropped between the raw folder and the marts.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+
+import orjson
 
 # Reason codes for rejected inputs: a fixed, documented list (README "Rejection reasons").
 REJECTION_REASONS: dict[str, str] = {
@@ -17,6 +20,7 @@ REJECTION_REASONS: dict[str, str] = {
     "not_a_report": "the text is not a 政府信息公开工作年度报告 (no template section or table found)",
     "no_tables": "the text looks like such a report but none of its three tables could be read",
     "no_text_layer": "the PDF has no text layer (a scan); OCR is out of scope",
+    "no_unicode_map": "the PDF's fonts have no Unicode mapping (glyph ids only): its text cannot be read as shown",
     "unreadable_document": "the HTML/DOCX/PDF container could not be read (truncated, encrypted, corrupt)",
     # The pipeline's own: a report needs a year to have a partition.
     "year_unknown": "the report gives no statistical year (no 统计期限, title year or date)",
@@ -117,6 +121,23 @@ class ReportResult:
             "violations": [v.to_json() for v in self.violations],
             "problems": list(self.problems),
         }
+
+
+def json_line(result: ReportResult) -> str:
+    """``result.to_json()`` as one JSON line (``gipr parse --json``), ending in a newline.
+
+    Encoded by orjson (measured ~3x the standard library's ``json.dumps`` on a report's 200
+    facts; a cache of each fact's JSON was no faster once warm and slower cold): the same
+    object, key for key, as the standard library gives (a test compares them); compact
+    separators; non-ASCII written as UTF-8. A string that is not valid Unicode (undecodable
+    bytes of a file name kept as lone surrogates) makes orjson refuse; the line is then written
+    by the standard library with ``\\uXXXX`` escapes, which keeps it lossless.
+    """
+    data = result.to_json()
+    try:
+        return orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(data, separators=(",", ":")) + "\n"
 
 
 def rejected(source: str, reason: str, message: str | None = None, **kw: Any) -> ReportResult:

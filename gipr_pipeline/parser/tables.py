@@ -500,10 +500,13 @@ _RULE_LINE = re.compile(
 )
 # A misprinted label (characters dropped or swapped, an OCR look-alike) is taken for a row only
 # when it stands where that row is missing (between the rows anchored before and after it) and
-# is this close to one of the row's labels: normalized Indel similarity (characters dropped),
-# or Levenshtein similarity (one character of a short label replaced, "重夏申请" for 重复申请).
+# is this close to one of the row's labels (of 4+ characters): normalized Indel similarity
+# ≥ 0.8 (characters dropped from a long label), or at most 3 edits (Levenshtein: dropped,
+# swapped or replaced characters) and at most 40 % of the label ("属于政查项" for 属于行政查询事项,
+# "重夏申请" for 重复申请; "其他处理" is no "其他").
 _FUZZY_INDEL = 0.8
-_FUZZY_LEVENSHTEIN = 0.75
+_FUZZY_EDITS = 3
+_FUZZY_EDIT_SHARE = 0.4
 _FUZZY_MIN_LEN = 4
 
 
@@ -554,8 +557,9 @@ def recover(text: str, table: Table, template: Template, plain: TableRead) -> Ta
        the table's and every hard rule holds (the rules are the checksum); a problem
        ``rows_by_position`` says so.
     3. Otherwise the anchored read with the fewest rows missing or unreadable, each named;
-       when a rows-by-position read fit the count but broke a rule, the rows where the two
-       reads disagree are dropped and named (``row_disputed``).
+       when a rows-by-position read fit the count but broke a rule (or the table has none to
+       prove it: section 二), the rows where the two reads disagree are dropped and named
+       (``row_disputed``).
     """
     clean = strip_layout_noise(text)
     cells, line_of = _tokenize_lines(clean)
@@ -568,23 +572,24 @@ def recover(text: str, table: Table, template: Template, plain: TableRead) -> Ta
     if complete and (not checked or hard_rules_hold(anchored.values, table, template)):
         return anchored
     by_position: TableRead | None = None
-    if checked:
-        for rows_of in (_rows_from_run, _rows_from_lines):
-            rows = rows_of(cells, clean, table)
-            if rows is None:
-                continue
-            read = TableRead(found=True)
-            for row, vals in zip(table.rows, rows, strict=True):
-                _store(read, table, row, vals)
-            if hard_rules_hold(read.values, table, template):
-                read.problems.insert(
-                    0,
-                    f"rows_by_position: {table.code} (labels could not place every row; the "
-                    f"{len(table.rows)} number rows were read in printed order and every "
-                    "balance rule holds)",
-                )
-                return read
-            by_position = by_position or read
+    for rows_of in (_rows_from_run, _rows_from_lines):
+        rows = rows_of(cells, clean, table)
+        if rows is None:
+            continue
+        read = TableRead(found=True)
+        for row, vals in zip(table.rows, rows, strict=True):
+            _store(read, table, row, vals)
+        # A table without hard rules (section 二) has no checksum: its rows by position only
+        # show where the labels' read is in doubt.
+        if checked and hard_rules_hold(read.values, table, template):
+            read.problems.insert(
+                0,
+                f"rows_by_position: {table.code} (labels could not place every row; the "
+                f"{len(table.rows)} number rows were read in printed order and every "
+                "balance rule holds)",
+            )
+            return read
+        by_position = by_position or read
     kept = anchored if complete or _unread_rows(anchored) < _unread_rows(plain) else plain
     if by_position is not None:
         kept = _drop_disputed(kept, by_position, table)
@@ -593,9 +598,9 @@ def recover(text: str, table: Table, template: Template, plain: TableRead) -> Ta
 
 def _drop_disputed(read: TableRead, by_position: TableRead, table: Table) -> TableRead:
     """``read`` without the rows whose numbers differ from the rows-by-position read: the
-    labels and the printed order disagree there and the broken rules cannot settle which is
-    right (a number row between two labels belongs to either), so the row is named, not
-    guessed."""
+    labels and the printed order disagree there and no rule settles which is right (broken
+    rules, or none: section 二), as a number row between two labels belongs to either; the row
+    is named, not guessed."""
     disputed = [
         row.code
         for row in table.rows
@@ -613,8 +618,7 @@ def _drop_disputed(read: TableRead, by_position: TableRead, table: Table) -> Tab
     out.blanks = [b for b in read.blanks if b[0] not in drop]
     out.problems += [
         f"row_disputed: {table.code} {code} (its label and the printed order of the number rows "
-        "give it different numbers, and the broken balance rules cannot tell which is right; "
-        "not read)"
+        "give it different numbers, and no balance rule tells which is right; not read)"
         for code in disputed
     ]
     return out
@@ -743,12 +747,36 @@ def best_chain(
     return chain, fuzzy
 
 
+# A group label glued before a row's own numbering ("(四)无法提供1.本机关不掌…").
+_INNER_NUMBERING = re.compile(r".*(?:\d{1,2}[.、．]|\([一二三四五六七八九十]{1,2}\))(?!\d)")
+
+
+def _label_similarity(key: str, alias: str) -> float:
+    """How close a printed label key is to a row's alias, 0 when not close enough to be that
+    row misprinted (``_FUZZY_*``): the key as printed, or its tail after a glued group label."""
+    if len(alias) < _FUZZY_MIN_LEN:
+        return 0.0
+    best = 0.0
+    m = _INNER_NUMBERING.match(key)
+    for k in (key, key[m.end() :]) if m and m.end() < len(key) else (key,):
+        if len(k) < _FUZZY_MIN_LEN:
+            continue
+        sim = Indel.normalized_similarity(k, alias)
+        if sim < _FUZZY_INDEL:
+            edits = Levenshtein.distance(k, alias, score_cutoff=_FUZZY_EDITS)
+            if edits > min(_FUZZY_EDITS, _FUZZY_EDIT_SHARE * len(alias)):
+                continue
+        best = max(best, sim)
+    return best
+
+
 def _fuzzy_in_gaps(
     cells: list[Cell], texts: list[int], table: Table, chain: list[tuple[int, int]]
 ) -> list[tuple[int, int]]:
     """Misprinted labels: a text cell between two anchored rows, close enough (``_FUZZY_*``) to
     the label of a row missing between them; in order within the gap."""
-    keys = _row_keys(table)
+    # The aliases and the full printed label ("(二)部分公开(区分处理的,…)" is matched whole).
+    keys = [(*al, label_key(r.label)) for al, r in zip(_row_keys(table), table.rows, strict=True)]
     bounds = [(-1, -1), *chain, (len(table.rows), len(cells))]
     out: list[tuple[int, int]] = []
     for (ja, ia), (jb, ib) in pairwise(bounds):
@@ -764,12 +792,7 @@ def _fuzzy_in_gaps(
             best, arg = 0.0, -1
             for j in range(last + 1, jb):
                 for alias in keys[j]:
-                    if len(alias) < _FUZZY_MIN_LEN:
-                        continue
-                    sim = Indel.normalized_similarity(key, alias)
-                    if sim < _FUZZY_INDEL:
-                        lev = Levenshtein.normalized_similarity(key, alias)
-                        sim = lev if lev >= _FUZZY_LEVENSHTEIN and len(key) == len(alias) else 0.0
+                    sim = _label_similarity(key, alias)
                     if sim > best:
                         best, arg = sim, j
             if arg >= 0:

@@ -39,7 +39,11 @@ P, TBL, TR, TC, SDT, SDT_CONTENT = (
 )
 T, TAB, BR, CR, NBH = _q("t"), _q("tab"), _q("br"), _q("cr"), _q("noBreakHyphen")
 VAL = _q("val")
+R, RPR, PPR = _q("r"), _q("rPr"), _q("pPr")
+TXBX = _q("txbxContent")
+MOVE_FROM, DEL = _q("moveFrom"), _q("del")
 _FALLBACK = f"{{{_MC}}}Fallback"
+_OFF = frozenset({"0", "false", "off"})
 _CONTAINERS = frozenset({SDT_CONTENT, _q("customXml"), _q("smartTag"), _q("ins"), _q("body")})
 _WS = re.compile(r"\s+")
 
@@ -57,14 +61,25 @@ def read_docx(data: bytes) -> Document:
         raise DecodeError(
             "unreadable_document", f"the Word file could not be opened ({type(e).__name__}: {e})"
         ) from None
-    reader = _BodyReader(numbering)
+    reader = _BodyReader(numbering, _hidden_styles(document))
     try:
         reader.blocks(body)
     except Exception as e:  # pragma: no cover - defensive: malformed XML inside a valid package
         raise DecodeError(
             "unreadable_document", f"the Word file's body could not be read ({type(e).__name__})"
         ) from None
-    problems = []
+    problems = list(reader.problems)
+    if reader.dropped.hidden:
+        problems.append(
+            f"docx_hidden_text: {reader.dropped.hidden} hidden run(s) (w:vanish) were not read"
+        )
+    if reader.dropped.deleted or reader.dropped.moved or reader.dropped.rows:
+        problems.append(
+            "docx_tracked_changes: unaccepted tracked changes, read as accepted (what Word "
+            f"shows without markup): {reader.dropped.deleted} deletion(s), "
+            f"{reader.dropped.moved} moved-away text(s), {reader.dropped.rows} deleted row(s) "
+            "or cell(s) not read"
+        )
     if reader.tables == 0 and reader.images:
         problems.append(
             f"table_images: the document has no table but {reader.images} image(s); tables "
@@ -73,12 +88,27 @@ def read_docx(data: bytes) -> Document:
     return Document(normalize("\n".join(reader.lines)), None, "docx", False, tuple(problems))
 
 
+class _Dropped:
+    """What the reader left out because Word does not show it."""
+
+    __slots__ = ("deleted", "hidden", "hidden_styles", "moved", "rows")
+
+    def __init__(self, hidden_styles: frozenset[str]):
+        self.hidden_styles = hidden_styles
+        self.hidden = 0  # runs with w:vanish (directly or through their style)
+        self.deleted = 0  # w:del runs (their w:delText)
+        self.moved = 0  # w:moveFrom: text moved elsewhere, shown only as markup
+        self.rows = 0  # rows and cells deleted as tracked changes
+
+
 class _BodyReader:
-    def __init__(self, numbering: _Numbering):
+    def __init__(self, numbering: _Numbering, hidden_styles: frozenset[str] = frozenset()):
         self.numbering = numbering
         self.lines: list[str] = []
         self.tables = 0
         self.images = 0
+        self.dropped = _Dropped(hidden_styles)
+        self.problems: list[str] = []  # from the tables (merged_number_cell)
 
     def blocks(self, parent) -> None:
         for el in parent:
@@ -96,7 +126,7 @@ class _BodyReader:
 
     def paragraph(self, p) -> None:
         self.images += _count_images(p)
-        pieces = paragraph_text(p).split("\n")
+        pieces = paragraph_text(p, self.dropped).split("\n")
         label = self.numbering.label(p)
         if label and pieces:
             pieces[0] = label + pieces[0]
@@ -104,9 +134,11 @@ class _BodyReader:
             line = _WS.sub(" ", piece).strip()
             if line:
                 self.lines.append(line)
+        for box in _text_boxes(p):
+            self.blocks(box)  # a table in a text box is read as a table, after its anchor
 
     def table(self, tbl) -> None:
-        rows = tbl.findall(TR)
+        rows = self._rows(tbl)
         if tbl.find(f".//{TBL}") is not None or all(len(_cells(tr)) <= 1 for tr in rows):
             # Page layout (a frame around the text, or tables inside a table): read as blocks.
             for tr in rows:
@@ -114,7 +146,22 @@ class _BodyReader:
                     self.blocks(tc)
             return
         self.tables += 1
-        self.lines.extend(grid_lines(self._placed(rows)))
+        self.lines.extend(grid_lines(self._placed(rows), self.problems))
+
+    def _rows(self, tbl) -> list:
+        """The table's rows, also those wrapped in content controls (w:sdt, w:customXml);
+        rows deleted as tracked changes left out."""
+        out = []
+        for el in tbl:
+            if el.tag == TR:
+                out.append(el)
+            elif el.tag in (SDT, _q("customXml")):
+                content = el.find(SDT_CONTENT) if el.tag == SDT else el
+                if content is not None:
+                    out.extend(self._rows(content))
+        kept = [tr for tr in out if tr.find(f"{_q('trPr')}/{DEL}") is None]
+        self.dropped.rows += len(out) - len(kept)
+        return kept
 
     def _placed(self, rows) -> list[GridCell]:
         cells: list[GridCell] = []
@@ -123,6 +170,9 @@ class _BodyReader:
             col = _tr_int(tr, "gridBefore")
             last: GridCell | None = None
             for tc in _cells(tr):
+                if tc.find(f"{_q('tcPr')}/{_q('cellDel')}") is not None:
+                    self.dropped.rows += 1
+                    continue
                 span = max(1, _tc_int(tc, "gridSpan"))
                 vmerge = _tc_merge(tc, "vMerge")
                 hmerge = _tc_merge(tc, "hMerge")
@@ -150,16 +200,37 @@ class _BodyReader:
     def _cell_piece(self, p) -> str:
         self.images += _count_images(p)
         label = self.numbering.label(p)
-        return (label or "") + paragraph_text(p).replace("\n", " ")
+        return (label or "") + paragraph_text(p, self.dropped).replace("\n", " ")
 
 
-def paragraph_text(p) -> str:
+def paragraph_text(p, dropped: _Dropped | None = None) -> str:
     """A paragraph's visible text: runs, hyperlinks, insertions and fields in order; tabs as
-    spaces, line breaks as ``\\n``; deleted text and compatibility fallbacks skipped."""
+    spaces, line breaks as ``\\n``. Left out, as Word shows the page: deleted text (w:delText),
+    text moved away (w:moveFrom), hidden runs (w:vanish, directly or through the run's or the
+    paragraph's style), text boxes (read as blocks of their own) and compatibility
+    fallbacks."""
+    if dropped is None:
+        dropped = _Dropped(frozenset())
+    dropped.deleted += sum(1 for _ in p.iter(_q("delText")))
+    p_style = p.find(f"{PPR}/{_q('pStyle')}")
+    p_hidden = p_style is not None and p_style.get(VAL) in dropped.hidden_styles
     out: list[str] = []
+    seen_runs: dict[object, bool] = {}
     for el in p.iter(T, TAB, BR, CR, NBH):
-        if _under(el, _FALLBACK, p):
+        why = _skipped(el, p)
+        if why is not None:
+            if why == MOVE_FROM and el.tag == T and (el.text or "").strip():
+                dropped.moved += 1
             continue
+        run = el.getparent()
+        if run is not None and run.tag == R:
+            hidden = seen_runs.get(run)
+            if hidden is None:
+                hidden = seen_runs[run] = _run_hidden(run, p_hidden, dropped.hidden_styles)
+                if hidden and run.find(T) is not None:
+                    dropped.hidden += 1
+            if hidden:
+                continue
         if el.tag == T:
             out.append(el.text or "")
         elif el.tag == TAB:
@@ -171,6 +242,74 @@ def paragraph_text(p) -> str:
         else:
             out.append("\n")
     return "".join(out)
+
+
+_SKIPPED = frozenset({_FALLBACK, MOVE_FROM, DEL, TXBX})
+
+
+def _skipped(el, stop):
+    """The tag of the nearest ancestor (below ``stop``) that hides ``el``, or None."""
+    parent = el.getparent()
+    while parent is not None and parent is not stop:
+        if parent.tag in _SKIPPED:
+            return parent.tag
+        parent = parent.getparent()
+    return None
+
+
+def _on(el) -> bool:
+    return el is not None and (el.get(VAL) or "true").lower() not in _OFF
+
+
+def _run_hidden(run, p_hidden: bool, hidden_styles: frozenset[str]) -> bool:
+    rpr = run.find(RPR)
+    if rpr is not None:
+        vanish = rpr.find(_q("vanish"))
+        if vanish is not None:
+            return _on(vanish)
+        style = rpr.find(_q("rStyle"))
+        if style is not None and style.get(VAL) in hidden_styles:
+            return True
+    return p_hidden
+
+
+def _hidden_styles(document) -> frozenset[str]:
+    """Ids of styles whose run properties hide text (w:vanish), through w:basedOn too."""
+    try:
+        root = document.styles.element
+    except Exception:  # pragma: no cover - a package without a styles part
+        return frozenset()
+    if root.find(f".//{_q('vanish')}") is None:
+        return frozenset()  # the common case: no style hides anything
+    own: dict[str, bool | None] = {}
+    based: dict[str, str] = {}
+    for st in root.findall(_q("style")):
+        sid = st.get(_q("styleId")) or ""
+        vanish = st.find(f"{RPR}/{_q('vanish')}")
+        own[sid] = _on(vanish) if vanish is not None else None
+        b = st.find(_q("basedOn"))
+        if b is not None and b.get(VAL):
+            based[sid] = b.get(VAL)
+
+    def hidden(sid: str, depth: int = 0) -> bool:
+        v = own.get(sid)
+        if v is not None or depth > 20:
+            return bool(v)
+        parent = based.get(sid)
+        return parent is not None and hidden(parent, depth + 1)
+
+    return frozenset(s for s in own if hidden(s))
+
+
+def _text_boxes(p) -> list:
+    """The outermost text boxes (w:txbxContent) anchored in a paragraph, once each: the VML
+    copy in an mc:Fallback repeats the DrawingML one."""
+    out = []
+    for box in p.iter(TXBX):
+        if _under(box, _FALLBACK, p) or _under(box, TXBX, p):
+            continue
+        out.append(box)
+    return out
 
 
 def _under(el, tag: str, stop) -> bool:

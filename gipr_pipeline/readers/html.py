@@ -23,9 +23,16 @@ import codecs
 import html as html_lib
 import re
 
+from gipr_pipeline.readers.css import Styles, grid_line, track_count
 from gipr_pipeline.readers.decode import DecodeError, normalize
 from gipr_pipeline.readers.document import Document
-from gipr_pipeline.readers.grid import cell_text, grid_lines, join_lines, place_html_rows
+from gipr_pipeline.readers.grid import (
+    GridCell,
+    cell_text,
+    grid_lines,
+    join_lines,
+    place_html_rows,
+)
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
@@ -35,6 +42,8 @@ _XML_DECL_ENC = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:
 _GB_FAMILY = {"gb2312", "gbk", "x-gbk", "cp936", "gb_2312-80", "csgb2312", "x-gb2312", "ms936"}
 _BAD_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _WS = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
+_PAGE_ROOTS = frozenset({"html", "body"})
 
 # Words of the report's body (not of its title, which menus and page titles repeat): their
 # absence means we have not found the report yet.
@@ -149,6 +158,12 @@ def read_html(data: bytes) -> Document:
         if embedded is not None:
             lines, stats = embedded
             problems.append("html_from_script: the report was read from a JavaScript string")
+    problems += dict.fromkeys(stats.problems)
+    if stats.hidden:
+        problems.append(
+            f"html_hidden_text: {stats.hidden} piece(s) of text with digits that the page hides "
+            "(display:none, visibility:hidden, the hidden attribute) were not read"
+        )
     if stats.tables == 0 and stats.images:
         problems.append(
             f"table_images: the page has no table but {stats.images} image(s); tables "
@@ -199,12 +214,15 @@ def _decode(data: bytes, enc: str) -> tuple[str, str, bool]:
 
 
 class _Stats:
-    __slots__ = ("images", "scripts", "tables")
+    __slots__ = ("hidden", "images", "problems", "scripts", "styles", "tables")
 
-    def __init__(self) -> None:
+    def __init__(self, styles: Styles | None = None) -> None:
         self.tables = 0
         self.images = 0
+        self.hidden = 0  # elements with text that CSS or the hidden attribute hides
         self.scripts: list[str] = []
+        self.styles = styles
+        self.problems: list[str] = []  # from the tables (merged_number_cell)
 
 
 def _parse(text: str):
@@ -224,9 +242,9 @@ def _parse(text: str):
 
 def _page_lines(text: str, pruned: bool = True) -> tuple[list[str], _Stats]:
     root = _parse(text)
-    stats = _Stats()
     if root is None:
-        return [], stats
+        return [], _Stats()
+    stats = _Stats(Styles(root))
     stats.scripts = [s.text or "" for s in root.iter("script")]
     walker = _Walker(stats, prune=pruned)
     walker.walk(root)
@@ -256,9 +274,10 @@ def _compact(s: str) -> str:
 class _Walker:
     """Block-aware text extraction: one line per block, pipe lines per data table."""
 
-    def __init__(self, stats: _Stats, prune: bool = True):
+    def __init__(self, stats: _Stats, prune: bool = True, visible: bool = True):
         self.stats = stats
         self.prune = prune
+        self.visible = visible  # the inherited ``visibility`` of the text being read
         self.lines: list[str] = []
         self.buf: list[str] = []
 
@@ -279,6 +298,36 @@ class _Walker:
         tag = tag.lower()
         if self._dropped(el, tag):
             return
+        styles = self.stats.styles
+        # html/body hidden by a stylesheet is the anti-clickjacking / anti-flicker pattern: a
+        # script shows the page once it loads, so a person sees it.
+        if styles is not None and tag not in _PAGE_ROOTS and styles.touches(el):
+            if styles.display_none(el):
+                self._hide(el)
+                return
+            visible = styles.visibility(el, self.visible)
+            if visible != self.visible:
+                outer, self.visible = self.visible, visible
+                try:
+                    self.walk_shown(el, tag)
+                finally:
+                    self.visible = outer
+                return
+        self.walk_shown(el, tag)
+
+    def _hide(self, el) -> None:
+        if _DIGIT.search(el.text_content()):
+            self.stats.hidden += 1
+
+    def text(self, s: str | None) -> None:
+        if s:
+            if self.visible:
+                self.buf.append(s)
+            elif _DIGIT.search(s):
+                self.stats.hidden += 1
+
+    def walk_shown(self, el, tag: str) -> None:
+        styles = self.stats.styles
         if tag == "img":
             self.stats.images += 1
             return
@@ -290,18 +339,23 @@ class _Walker:
             self.stats.tables += 1
             caption = el.find("caption")
             if caption is not None:
-                self.lines.extend(_block_lines(caption, self.stats))
-            self.lines.extend(_table_lines(el, self.stats))
+                self.lines.extend(_block_lines(caption, self.stats, self.visible))
+            self.lines.extend(_table_lines(el, self.stats, self.visible))
             return
+        if styles is not None and tag != "table" and styles.touches(el):
+            grid = _div_table_lines(el, self.stats, self.visible)
+            if grid:
+                self.flush()
+                self.stats.tables += 1
+                self.lines.extend(grid)
+                return
         block = tag in _BLOCK_TAGS
         if block:
             self.flush()
-        if el.text:
-            self.buf.append(el.text)
+        self.text(el.text)
         for child in el:
             self.walk(child)
-            if child.tail:
-                self.buf.append(child.tail)
+            self.text(child.tail)
         if block:
             self.flush()
 
@@ -317,20 +371,29 @@ class _Walker:
             return el.find(".//table") is None and not _KEEP_TEXT.search(el.text_content())
         return False
 
-    @staticmethod
-    def _data_table(table) -> bool:
+    def _data_table(self, table) -> bool:
         if table.find(".//table") is not None:
             return False  # a layout table around the content
-        widths = [len(_row_cells(tr)) for tr in _rows(table)]
+        widths = [len(_row_cells(tr, self.stats)) for tr in _rows(table, self.stats)]
         return bool(widths) and max(widths) >= 2
 
 
-def _rows(table) -> list:
-    return [tr for tr in table.iter("tr")]
+def _rows(table, stats: _Stats) -> list:
+    return [tr for tr in table.iter("tr") if not _gone(tr, stats)]
 
 
-def _row_cells(tr) -> list:
-    return [c for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+def _row_cells(tr, stats: _Stats) -> list:
+    return [
+        c
+        for c in tr
+        if isinstance(c.tag, str) and c.tag.lower() in ("td", "th") and not _gone(c, stats)
+    ]
+
+
+def _gone(el, stats: _Stats) -> bool:
+    """A row or cell that ``display:none`` (or ``hidden``) takes out of the table."""
+    styles = stats.styles
+    return styles is not None and styles.touches(el) and styles.display_none(el)
 
 
 def _span(value: str | None, cap: int) -> int:
@@ -339,27 +402,187 @@ def _span(value: str | None, cap: int) -> int:
     return cap if n == 0 else max(1, min(n, cap))
 
 
-def _table_lines(table, stats: _Stats) -> list[str]:
-    rows = _rows(table)
+def _table_lines(table, stats: _Stats, visible: bool = True) -> list[str]:
+    styles = stats.styles
+    if styles is not None:  # rows and cells the page hides: named, then left out
+        for x in table.iter("tr", "td", "th"):
+            if _gone(x, stats) and _DIGIT.search(x.text_content()):
+                stats.hidden += 1
+    rows = _rows(table, stats)
     placed = []
     for tr in rows:
         row = []
-        for td in _row_cells(tr):
-            text = cell_text(join_lines(_block_lines(td, stats)))
+        for td in _row_cells(tr, stats):
+            text = cell_text(join_lines(_block_lines(td, stats, visible)))
             row.append((text, _span(td.get("rowspan"), len(rows)), _span(td.get("colspan"), 1000)))
         placed.append(row)
-    return grid_lines(place_html_rows(placed))
+    return grid_lines(place_html_rows(placed), stats.problems)
 
 
-def _block_lines(el, stats: _Stats) -> list[str]:
-    w = _Walker(stats)
-    if el.text:
-        w.buf.append(el.text)
+def _block_lines(el, stats: _Stats, visible: bool = True) -> list[str]:
+    """The lines of an element's content (its own ``visibility`` applied)."""
+    styles = stats.styles
+    if styles is not None and styles.touches(el):
+        visible = styles.visibility(el, visible)
+    w = _Walker(stats, visible=visible)
+    w.text(el.text)
     for child in el:
         w.walk(child)
-        if child.tail:
-            w.buf.append(child.tail)
+        w.text(child.tail)
     return w.finish()
+
+
+# ----------------------------------------------------------------- tables made of <div>s
+
+_GRID = frozenset({"grid", "inline-grid"})
+_CSS_TABLE = frozenset({"table", "inline-table"})
+_ROW_GROUPS = frozenset({"table-row-group", "table-header-group", "table-footer-group"})
+
+
+def _div_table_lines(el, stats: _Stats, visible: bool) -> list[str]:
+    """A CSS grid (``display:grid`` with items placed by ``grid-column``/``grid-row`` or
+    auto-placed on ``grid-template-columns``) or CSS table (``display:table`` /
+    ``table-row`` / ``table-cell``) of at least 2 × 2 cells, as pipe lines; [] otherwise. An
+    empty item is an empty cell, which the parser names as a blank."""
+    styles = stats.styles
+    display = styles.display(el)
+    if display not in _GRID and display not in _CSS_TABLE:
+        return []
+    if not _cell_like(el):
+        return []  # a page layout grid (sidebar | article): its items are blocks, not cells
+    if display in _GRID:
+        cells = _grid_cells(el, stats, visible)
+    elif display in _CSS_TABLE:
+        cells = _css_table_cells(el, stats, visible)
+    else:
+        return []
+    if not cells:
+        return []
+    rows = {c.row for c in cells}
+    cols = {c.col for c in cells}
+    if len(rows) < 2 or len(cols) < 2:
+        return []
+    return grid_lines(cells, stats.problems)
+
+
+_LAYOUT_BLOCKS = frozenset(
+    {"table", "section", "article", "main", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+_CELL_TEXT_MAX = 300  # characters: a table cell, not an article
+
+
+def _cell_like(container) -> bool:
+    """Whether a CSS grid/table's items read as table cells: none holds a table, a heading, a
+    list or an article section, and none is longer than a cell."""
+    for item in container:
+        if not isinstance(item.tag, str):
+            continue
+        for d in item.iter():
+            if isinstance(d.tag, str) and d.tag.lower() in _LAYOUT_BLOCKS:
+                return False
+        if len(item.text_content()) > _CELL_TEXT_MAX:
+            return False
+    return True
+
+
+def _items(el, stats: _Stats) -> list:
+    return [
+        c
+        for c in el
+        if isinstance(c.tag, str) and c.tag.lower() not in _DROP_TAGS and not _gone(c, stats)
+    ]
+
+
+def _item_text(el, stats: _Stats, visible: bool) -> str:
+    return cell_text(join_lines(_block_lines(el, stats, visible)))
+
+
+def _grid_cells(el, stats: _Stats, visible: bool) -> list[GridCell]:
+    styles = stats.styles
+    n_cols = track_count(styles.value(el, "grid-template-columns"))
+    items = _items(el, stats)
+    explicit = []
+    for item in items:
+        col, cspan = grid_line(_placement(styles, item, "grid-column"))
+        row, rspan = grid_line(_placement(styles, item, "grid-row"))
+        area = styles.value(item, "grid-area")
+        if area and row is None and col is None:
+            parts = [p.strip() for p in area.split("/")]
+            if len(parts) >= 2 and all(p.isdigit() for p in parts[:2]):
+                row, col = int(parts[0]), int(parts[1])
+                if len(parts) == 4 and parts[2].isdigit() and parts[3].isdigit():
+                    rspan = max(1, int(parts[2]) - row)
+                    cspan = max(1, int(parts[3]) - col)
+        explicit.append((item, row, col, rspan, cspan))
+    if not n_cols:
+        n_cols = max(((c or 1) - 1 + cs for _, _, c, _, cs in explicit), default=0)
+    if n_cols < 2:
+        return []
+    taken: set[tuple[int, int]] = set()
+    cells: list[GridCell] = []
+
+    def place(item, r: int, c: int, rs: int, cs: int) -> None:
+        cells.append(GridCell(_item_text(item, stats, visible), r, c, rs, cs))
+        for dr in range(rs):
+            for dc in range(cs):
+                taken.add((r + dr, c + dc))
+
+    auto = []
+    for item, row, col, rs, cs in explicit:
+        if row is not None and col is not None and row > 0 and col > 0:
+            place(item, row - 1, col - 1, rs, cs)
+        else:
+            auto.append((item, row, col, rs, cs))
+    cursor = (0, 0)  # the sparse auto-placement cursor of CSS grid, row by row
+    for item, row, col, rs, cs in auto:
+        cs = min(cs, n_cols)
+        r, c = cursor
+        if row is not None and row > 0:
+            r, c = row - 1, 0
+        while True:
+            if c + cs > n_cols:
+                r, c = r + 1, 0
+                continue
+            if col is not None and col > 0 and c != col - 1:
+                if c < col - 1:
+                    c = col - 1
+                else:
+                    r, c = r + 1, col - 1
+                continue
+            if all((r + dr, c + dc) not in taken for dr in range(rs) for dc in range(cs)):
+                break
+            c += 1
+        place(item, r, c, rs, cs)
+        cursor = (r, c + cs)
+    return cells
+
+
+def _placement(styles: Styles, item, prop: str) -> str | None:
+    """``grid-column`` (or ``grid-row``), else its ``-start`` / ``-end`` longhands joined."""
+    value = styles.value(item, prop)
+    if value:
+        return value
+    start, end = styles.value(item, prop + "-start"), styles.value(item, prop + "-end")
+    if start or end:
+        return f"{start or 'auto'} / {end}" if end else start
+    return None
+
+
+def _css_table_cells(el, stats: _Stats, visible: bool) -> list[GridCell]:
+    styles = stats.styles
+    rows = []
+    for child in _items(el, stats):
+        d = styles.display(child)
+        if d in _ROW_GROUPS:
+            rows += [g for g in _items(child, stats) if styles.display(g) == "table-row"]
+        elif d == "table-row":
+            rows.append(child)
+    cells: list[GridCell] = []
+    for r, tr in enumerate(rows):
+        tds = [c for c in _items(tr, stats) if styles.display(c) == "table-cell"]
+        for c, td in enumerate(tds):
+            cells.append(GridCell(_item_text(td, stats, visible), r, c))
+    return cells
 
 
 # ----------------------------------------------------------------- the report inside a script

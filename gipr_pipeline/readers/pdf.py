@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from gipr_pipeline.readers.decode import DecodeError, normalize
 from gipr_pipeline.readers.document import Document
 from gipr_pipeline.readers.grid import GridCell, cell_text, grid_lines, join_lines
+from gipr_pipeline.readers.pdf_visible import UNMAPPED, Seen, lay_out
 
 _PAGE_NUMBER = re.compile(
     r"^[-—–_\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/,,]?\s*(?:共\s*)?\d{1,4}\s*页?)?[-—–_\s]*$"
@@ -33,6 +34,10 @@ _HEADING = re.compile(
 _MARGIN_ZONE = 0.08  # top and bottom share of the page where page numbers live
 _CID = re.compile(r"\(cid:\d+\)")
 _SNAP = 1.5  # points: cell edges closer than this are the same grid line
+# Glyphs without a Unicode mapping above this share of the text: the document is rejected
+# (no_unicode_map); below it (a bullet or a logo font) they are left out and named.
+_UNMAPPED_SHARE = 0.01
+_DEDUPE_TOLERANCE = 1.0  # points: pdfplumber's dedupe_chars default
 
 
 @dataclass(slots=True)
@@ -53,6 +58,10 @@ class _Pages:
     images: int = 0
     blank_pages: list[int] = field(default_factory=list)
     failed_pages: list[int] = field(default_factory=list)
+    seen: Seen = field(default_factory=Seen)
+    unchecked: list[int] = field(default_factory=list)  # pages read without the visibility pass
+    doubled: dict[int, int] = field(default_factory=dict)  # page → glyphs drawn twice
+    problems: list[str] = field(default_factory=list)  # from the tables
 
 
 def read_pdf(data: bytes) -> Document:
@@ -88,6 +97,12 @@ def read_pdf(data: bytes) -> Document:
         try:
             for n, page in enumerate(pages, start=1):
                 try:
+                    try:
+                        lay_out(page, read.seen)
+                    except Exception:
+                        # pdfplumber lays the page out itself (and fails as before, if it must)
+                        page.__dict__.pop("_layout", None)
+                        read.unchecked.append(n)
                     remap.fix(page, n - 1)
                     _read_page(page, n, read)
                 except Exception:
@@ -102,7 +117,8 @@ def read_pdf(data: bytes) -> Document:
 class _GlyphRemap:
     """Glyphs pdfminer cannot map to Unicode (``(cid:123)``) re-read from pdfium (pypdfium2,
     which pdfplumber itself depends on) at the same position on the page: pdfium maps some CID
-    fonts that pdfminer does not (e.g. in permissions-only encrypted files)."""
+    fonts that pdfminer does not (e.g. in permissions-only encrypted files). A character pdfium
+    flags with a Unicode map error is not taken (pdfium then echoes the glyph id)."""
 
     def __init__(self, data: bytes):
         self.data = data
@@ -133,6 +149,7 @@ class _GlyphRemap:
 
     def _pdfium_chars(self, index: int) -> dict[tuple[int, int], list[tuple[float, float, str]]]:
         import pypdfium2
+        import pypdfium2.raw as pdfium_c
 
         if self.doc is None:
             self.doc = pypdfium2.PdfDocument(self.data)
@@ -143,8 +160,8 @@ class _GlyphRemap:
             out: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
             for i in range(text.count_chars()):
                 ch = text.get_text_range(i, 1)
-                if not ch.strip():
-                    continue
+                if not ch.strip() or pdfium_c.FPDFText_HasUnicodeMapError(text.raw, i):
+                    continue  # pdfium has no mapping either: its character would be a guess
                 left, bottom, right, top = text.get_charbox(i, loose=True)
                 x, y = (left + right) / 2, height - (bottom + top) / 2
                 out.setdefault((int(x // 10), int(y // 10)), []).append((x, y, ch))
@@ -168,14 +185,58 @@ def _document(read: _Pages, n_pages: int) -> Document:
             "no_text_layer",
             f"none of the PDF's {n_pages} page(s) has a text layer (a scan?); OCR is out of scope",
         )
-    if read.cid_chars > read.chars / 2:
+    seen = read.seen
+    unmapped = read.cid_chars + sum(seen.unmapped.values())
+    if unmapped > max(2, read.chars * _UNMAPPED_SHARE):
         raise DecodeError(
-            "no_text_layer",
-            "the PDF's text has no Unicode mapping (glyph ids only); it cannot be read as text",
+            "no_unicode_map",
+            f"{unmapped} of the PDF's {read.chars} glyphs are in fonts without a Unicode mapping "
+            "(glyph ids only): the text cannot be read as it is shown",
         )
     problems = []
+    if unmapped:
+        problems.append(
+            f"pdf_unmapped_glyphs: {unmapped} glyph(s) without a Unicode mapping were left out "
+            "(written as U+FFFD, never as a guessed character)"
+        )
+    for code, counts, what in (
+        ("pdf_invisible_text", seen.invisible, "invisible glyph(s) (text render mode 3/7)"),
+        ("pdf_covered_text", seen.covered, "glyph(s) covered by an opaque box drawn over them"),
+        ("pdf_white_text", seen.white, "white glyph(s) on a white page"),
+    ):
+        if counts:
+            problems.append(
+                f"{code}: {sum(counts.values())} {what} not read, page(s) {_pages(sorted(counts))}"
+            )
+    if seen.redacted:
+        problems.append(
+            f"pdf_redacted: {sum(seen.redacted.values())} opaque box(es) hide text with nothing "
+            f"drawn over them, page(s) {_pages(sorted(seen.redacted))}: what they hide is "
+            "unreadable (U+FFFD), not blank"
+        )
+    if read.doubled:
+        problems.append(
+            f"pdf_overprint: {sum(read.doubled.values())} glyph(s) drawn twice at the same place "
+            f"(fake bold) read once, page(s) {_pages(sorted(read.doubled))}"
+        )
+    if seen.spaced:
+        problems.append(
+            f"pdf_letter_spacing: {sum(seen.spaced.values())} gap(s) of character spacing "
+            f"inside numbers closed, page(s) {_pages(sorted(seen.spaced))}"
+        )
+    if seen.radicals:
+        problems.append(
+            f"pdf_radical_lookalikes: {sum(seen.radicals.values())} CJK radical(s) that look like "
+            f"ideographs (e.g. ⺠ for 民) read as the ideograph, page(s) {_pages(sorted(seen.radicals))}"
+        )
+    problems += dict.fromkeys(read.problems)
     if read.failed_pages:
         problems.append(f"pdf_pages_unreadable: page(s) {_pages(read.failed_pages)}")
+    if read.unchecked:
+        problems.append(
+            f"pdf_visibility_unchecked: page(s) {_pages(read.unchecked)} were read without "
+            "checking what a viewer shows (hidden or covered text may have been read)"
+        )
     if read.blank_pages:
         problems.append(
             f"pdf_pages_without_text: page(s) {_pages(read.blank_pages)} of {n_pages} have no "
@@ -196,7 +257,14 @@ def _read_page(page, n: int, read: _Pages) -> None:
         read.blank_pages.append(n)
         return
     read.chars += len(chars)
-    read.cid_chars += sum(1 for c in chars if _CID.fullmatch(c.get("text", "")))
+    for c in chars:
+        if _CID.fullmatch(c.get("text", "")):
+            read.cid_chars += 1
+            c["text"] = UNMAPPED  # "(cid:12)" must never read as the number 12
+    if _doubled(chars):
+        page = page.dedupe_chars(tolerance=_DEDUPE_TOLERANCE)
+        read.doubled[n] = len(chars) - len(page.chars)
+        chars = page.chars
     tables = [t for t in page.find_tables() if _is_grid(t)]
     boxes = [t.bbox for t in tables]
 
@@ -219,7 +287,7 @@ def _read_page(page, n: int, read: _Pages) -> None:
         placed.append((float(ln["top"]), _Line(text, float(ln["x0"]), float(ln["x1"]), size, n)))
     for t in tables:
         read.tables += 1
-        placed.append((float(t.bbox[1]), _table_lines(t, chars)))
+        placed.append((float(t.bbox[1]), _table_lines(t, chars, read.problems)))
     placed.sort(key=lambda item: item[0])
     read.items.extend(item for _, item in placed)
 
@@ -249,7 +317,23 @@ def _index(edges: list[float], v: float) -> int:
     return min(i, len(edges) - 1)
 
 
-def _table_lines(table, chars) -> list[str]:
+def _doubled(chars: list[dict]) -> bool:
+    """Whether some glyph is drawn twice at (nearly) the same place — fake bold. A cheap test
+    before pdfplumber's ``dedupe_chars``, which is quadratic in the page's characters."""
+    near: dict[tuple[str, int], list[tuple[float, float]]] = {}
+    tol = _DEDUPE_TOLERANCE
+    for c in chars:
+        text, top, x0 = c["text"], c["top"], c["x0"]
+        row = round(top)
+        for r in (row - 1, row, row + 1):
+            for t, x in near.get((text, r), ()):
+                if abs(t - top) <= tol and abs(x - x0) <= tol:
+                    return True
+        near.setdefault((text, row), []).append((top, x0))
+    return False
+
+
+def _table_lines(table, chars, problems: list[str]) -> list[str]:
     from pdfplumber.utils import extract_text
 
     xs = _edges([c[0] for c in table.cells] + [c[2] for c in table.cells])
@@ -264,7 +348,7 @@ def _table_lines(table, chars) -> list[str]:
         own = [c for c in inside if _inside(c, (x0, top, x1, bottom))]
         text = extract_text(own) if own else ""
         cells.append(GridCell(cell_text(join_lines(text.split("\n"))), row, col, rowspan, colspan))
-    return grid_lines(cells)
+    return grid_lines(cells, problems)
 
 
 def _reflow(items: list[_Line | list[str]]) -> list[str]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 import io
 import random
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gipr_pipeline.corpus.render import Truth
@@ -207,6 +209,19 @@ class HtmlStyle:
     copies: int = 1  # the article twice (print view)
     in_script: bool = False  # the article only inside a JavaScript string
     tables: bool = True  # False: the tables are images
+    # Traps (gipr_pipeline_tests/readers/traps.py): a value cell's inner HTML from its text,
+    # extra rules for the page's <style>, and tables written as <div>s laid out by CSS.
+    cell_html: Callable[[str], str] | None = None
+    css: str = ""
+    div_table: Callable[[TableBlock], str] | None = None
+
+
+VALUE = re.compile(r"\d+(?:\.\d+)?")
+
+
+def is_value(text: str) -> bool:
+    """A printed value cell (labels are never bare numbers)."""
+    return bool(VALUE.fullmatch(text))
 
 
 def html_table(block: TableBlock, style: HtmlStyle) -> str:
@@ -217,6 +232,8 @@ def html_table(block: TableBlock, style: HtmlStyle) -> str:
             attrs = (f' rowspan="{rs}"' if rs > 1 else "") + (f' colspan="{cs}"' if cs > 1 else "")
             if not text:
                 body = style.blank
+            elif style.cell_html is not None and is_value(text):
+                body = style.cell_html(text)
             elif style.word_markup:
                 t = html.escape(text)
                 if len(text) == 4 and not text.isdigit():
@@ -235,6 +252,8 @@ def html_article(lay: Layout, style: HtmlStyle) -> str:
     for b in lay.blocks:
         if isinstance(b, str):
             parts.append(f'<p style="text-indent:2em">{html.escape(b)}</p>')
+        elif style.div_table is not None:
+            parts.append(style.div_table(b))
         elif style.tables:
             parts.append(html_table(b, style))
         else:
@@ -273,7 +292,7 @@ def html_page(lay: Layout, style: HtmlStyle, published: str = "") -> bytes:
     page = (
         "<!DOCTYPE html>\n<html>\n<head>\n"
         f"{meta}\n<title>{html.escape(lay.title)}_某某市人民政府</title>\n"
-        "<style>td { border: 1px solid #000; }</style>\n"
+        f"<style>td {{ border: 1px solid #000; }}\n{style.css}</style>\n"
         f"</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
     return page.encode("gbk" if style.encoding == "gbk" else "utf-8")
@@ -282,7 +301,14 @@ def html_page(lay: Layout, style: HtmlStyle, published: str = "") -> bytes:
 # ------------------------------------------------------------------ DOCX
 
 
-def docx_bytes(lay: Layout, title: bool = True) -> bytes:
+def docx_bytes(
+    lay: Layout,
+    title: bool = True,
+    on_table: Callable[..., None] | None = None,
+    on_document: Callable[..., None] | None = None,
+) -> bytes:
+    """A Word file of the layout. ``on_table(document, table, block)`` may rewrite each table
+    (traps), ``on_document(document)`` the whole document before it is saved."""
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -306,6 +332,10 @@ def docx_bytes(lay: Layout, title: bool = True) -> bytes:
                 )
             if cell.text:
                 target.text = cell.text
+        if on_table is not None:
+            on_table(d, table, b)
+    if on_document is not None:
+        on_document(d)
     buf = io.BytesIO()
     d.save(buf)
     return buf.getvalue()
@@ -325,11 +355,15 @@ def _register_font() -> None:
 
 
 def pdf_bytes(
-    lay: Layout, encrypt: str | None = None, page_numbers: bool = True, page_break: bool = True
+    lay: Layout,
+    encrypt: str | None = None,
+    page_numbers: bool = True,
+    page_break: bool = True,
+    value_cell: Callable[[str], object] | None = None,
 ) -> bytes:
     """A text PDF (reportlab, CID font STSong-Light), tables ruled, merged cells spanned. With
     ``page_break`` false the applications table starts where the text ends and may be split
-    across pages."""
+    across pages. ``value_cell(text)`` may draw a value cell as a flowable of its own (traps)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -362,7 +396,12 @@ def pdf_bytes(
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ]
         for c in placed:
-            grid[c.row][c.col] = Paragraph(html.escape(c.text), cell) if len(c.text) > 4 else c.text
+            if value_cell is not None and is_value(c.text):
+                grid[c.row][c.col] = value_cell(c.text)
+            else:
+                grid[c.row][c.col] = (
+                    Paragraph(html.escape(c.text), cell) if len(c.text) > 4 else c.text
+                )
             if c.rowspan > 1 or c.colspan > 1:
                 commands.append(
                     ("SPAN", (c.col, c.row), (c.col + c.colspan - 1, c.row + c.rowspan - 1))

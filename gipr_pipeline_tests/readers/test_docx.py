@@ -47,16 +47,17 @@ def _docx_with(build) -> bytes:
     return buf.getvalue()
 
 
-def test_vertically_merged_number_is_not_duplicated():
+def test_vertically_merged_number_is_not_duplicated_nor_guessed():
     def build(d):
         t = d.add_table(rows=3, cols=2)
         t.cell(0, 0).text, t.cell(0, 1).text = "信息内容", "本年处理决定数量"
         t.cell(1, 0).text, t.cell(2, 0).text = "行政处罚", "行政强制"
         t.cell(1, 1).merge(t.cell(2, 1)).text = "7"
 
-    text = to_text(_docx_with(build)).text
-    assert line_after_label(text, "行政处罚") == ["7"]
-    assert line_after_label(text, "行政强制") == [""]
+    doc = to_text(_docx_with(build))
+    assert line_after_label(doc.text, "行政处罚") == ["7"]
+    assert line_after_label(doc.text, "行政强制") == []  # no field: named, not read as zero
+    assert [p.split(":")[0] for p in doc.problems] == ["merged_number_cell"]
 
 
 def test_paragraphs_and_tables_keep_body_order():

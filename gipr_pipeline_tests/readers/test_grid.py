@@ -29,12 +29,67 @@ def test_column_span_adds_no_empty_field():
     assert grid_lines(place_html_rows(rows)) == ["| 一、本年新收政府信息公开申请数量 | 28 | 28 |"]
 
 
-def test_number_spanning_rows_is_never_duplicated():
+def test_number_spanning_rows_is_never_duplicated_nor_guessed():
+    """A figure merged over two rows is not copied, and the later row gets no field at all (not
+    an empty one the parser would read as a blank zero): that row is named, not guessed."""
     rows = [
         [("行政处罚", 1, 1), ("7", 2, 1), ("1", 1, 1)],
         [("行政强制", 1, 1), ("2", 1, 1)],
     ]
-    assert grid_lines(place_html_rows(rows)) == ["| 行政处罚 | 7 | 1 |", "| 行政强制 |  | 2 |"]
+    problems: list[str] = []
+    assert grid_lines(place_html_rows(rows), problems) == [
+        "| 行政处罚 | 7 | 1 |",
+        "| 行政强制 | 2 |",
+    ]
+    assert len(problems) == 1
+    assert problems[0].startswith("merged_number_cell: '7' is printed once over 1 column(s) × 2")
+
+
+def test_zero_merged_over_rows_and_value_columns_is_zero_in_each():
+    rows = [
+        [("", 1, 1), ("商业企业", 1, 1), ("科研机构", 1, 1), ("总计", 1, 1)],
+        [("1.属于国家秘密", 1, 1), ("0", 1, 2), ("0", 2, 1)],
+        [("2.其他法律行政法规禁止公开", 1, 1), ("—", 1, 2)],
+    ]
+    problems: list[str] = []
+    assert grid_lines(place_html_rows(rows), problems) == [
+        "|  | 商业企业 | 科研机构 | 总计 |",
+        "| 1.属于国家秘密 | 0 | 0 | 0 |",
+        "| 2.其他法律行政法规禁止公开 | — | — | 0 |",
+    ]
+    assert problems == []
+
+
+def test_figure_merged_over_value_columns_is_written_once_and_named():
+    rows = [
+        [("", 1, 1), ("商业企业", 1, 1), ("科研机构", 1, 1), ("总计", 1, 1)],
+        [("1.属于国家秘密", 1, 1), ("3", 1, 2), ("3", 1, 1)],
+    ]
+    problems: list[str] = []
+    assert grid_lines(place_html_rows(rows), problems)[1] == "| 1.属于国家秘密 | 3 | 3 |"
+    assert [p.split(":")[0] for p in problems] == ["merged_number_cell"]
+
+
+def test_one_value_row_under_its_own_wide_heading_is_one_cell():
+    """行政许可's single count spans the three columns of the table like its heading does."""
+    rows = [
+        [
+            ("信息内容", 1, 1),
+            ("本年制发件数", 1, 1),
+            ("本年废止件数", 1, 1),
+            ("现行有效件数", 1, 1),
+        ],
+        [("规章", 1, 1), ("0", 1, 1), ("0", 1, 1), ("2", 1, 1)],
+        [("信息内容", 1, 1), ("本年处理决定数量", 1, 3)],
+        [("行政许可", 1, 1), ("0", 1, 3)],
+        [("行政处罚", 1, 1), ("5", 1, 3)],
+    ]
+    problems: list[str] = []
+    assert grid_lines(place_html_rows(rows), problems)[3:] == [
+        "| 行政许可 | 0 |",
+        "| 行政处罚 | 5 |",
+    ]
+    assert problems == []
 
 
 def test_blank_cells_are_empty_fields_between_pipes():

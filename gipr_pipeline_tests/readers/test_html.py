@@ -138,14 +138,25 @@ def test_tables_as_images_are_named(report):
     assert any(p.startswith("table_images:") for p in doc.problems)
 
 
-def test_numeric_row_span_leaves_a_blank_not_a_copy():
+def test_numeric_row_span_is_neither_copied_nor_guessed():
     page = """<html><body><p>二、主动公开政府信息情况</p><table>
     <tr><td>信息内容</td><td>本年处理决定数量</td></tr>
     <tr><td>行政处罚</td><td rowspan="2">7</td></tr>
     <tr><td>行政强制</td></tr></table></body></html>"""
-    text = to_text(page.encode()).text
-    assert line_after_label(text, "行政处罚") == ["7"]
-    assert line_after_label(text, "行政强制") == [""]
+    doc = to_text(page.encode())
+    assert line_after_label(doc.text, "行政处罚") == ["7"]
+    assert line_after_label(doc.text, "行政强制") == []
+    assert [p.split(":")[0] for p in doc.problems] == ["merged_number_cell"]
+
+
+def test_zero_row_span_is_zero_in_each_row():
+    page = """<html><body><p>二、主动公开政府信息情况</p><table>
+    <tr><td>信息内容</td><td>本年处理决定数量</td></tr>
+    <tr><td>行政处罚</td><td rowspan="2">0</td></tr>
+    <tr><td>行政强制</td></tr></table></body></html>"""
+    doc = to_text(page.encode())
+    assert line_after_label(doc.text, "行政强制") == ["0"]
+    assert doc.problems == ()
 
 
 def test_broken_markup_is_read():

@@ -1,0 +1,255 @@
+"""Document traps as generated families: for random truth tables, HTML, DOCX and PDF files whose
+bytes hold more, or other, than a person sees parse back to exactly the facts a person sees,
+and the reader names what it left out. A document that cannot be read as shown is rejected by
+name (``no_unicode_map``), never guessed."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from gipr_pipeline.corpus.render import random_truth
+from gipr_pipeline.parser.parse import parse_bytes
+from gipr_pipeline.readers import to_text
+from gipr_pipeline.template import load_template
+
+from . import traps
+from .builders import layout, pick_blanks
+
+SEEDS = (1, 2, 3)
+
+
+def _case(seed: int, blank_share: float = 0.0):
+    rng = random.Random(seed)
+    truth = random_truth(rng, load_template("2021"), scale=rng.choice((3, 30, 3000)))
+    return truth, layout(truth, pick_blanks(truth, rng, blank_share)), rng
+
+
+def _facts(result):
+    return sorted((f.table, f.row, f.column, f.value) for f in result.facts)
+
+
+def _assert_seen(data: bytes, truth, name: str):
+    r = parse_bytes(data, name)
+    assert r.status == "ok", (r.reason, r.message)
+    assert _facts(r) == sorted(truth.facts())
+    assert [v for v in r.violations if v.severity == "hard"] == []
+    assert r.report.agency == truth.agency
+    return r
+
+
+def _codes(result) -> set[str]:
+    return {p.split(":")[0] for p in result.problems}
+
+
+# ------------------------------------------------------------------ HTML
+
+
+@pytest.mark.parametrize("kind", traps.HTML_HIDE_KINDS)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_html_hidden_digits_are_not_read(kind, seed):
+    truth, lay, rng = _case(seed)
+    r = _assert_seen(traps.html_hidden(lay, rng, kinds=(kind,)), truth, "hidden.html")
+    assert "html_hidden_text" in _codes(r)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_html_hidden_digits_of_every_kind_at_once(seed):
+    truth, lay, rng = _case(seed)
+    _assert_seen(traps.html_hidden(lay, rng, share=0.9), truth, "hidden.html")
+
+
+def test_css_cascade_decides_what_shows():
+    """An id rule beats a class rule, !important beats inline, a child may be visible again
+    under a hidden parent, @media print rules do not apply to the screen."""
+    page = """<html><head><style>
+    .x { display: none } #keep.x { display: inline }
+    .y { display: inline !important }
+    @media print { .p { display: none } }
+    </style></head><body>
+    <p><span class="x" id="keep">1</span><span class="x">2</span></p>
+    <p><span class="y" style="display:none">3</span></p>
+    <p><span style="visibility:hidden">4<b style="visibility:visible">5</b></span>6</p>
+    <p><span class="p">7</span><span hidden>8</span><span hidden style="display:inline">9</span></p>
+    </body></html>"""
+    doc = to_text(page.encode())
+    assert doc.text.split("\n") == ["1", "3", "56", "79"]
+    assert doc.problems == (
+        "html_hidden_text: 3 piece(s) of text with digits that the page hides "
+        "(display:none, visibility:hidden, the hidden attribute) were not read",
+    )
+
+
+def test_hidden_rows_and_cells_leave_the_table():
+    page = """<html><head><style>.old { display: none }</style></head><body><table>
+    <tr><td>信息内容</td><td>本年制发件数</td><td class="old">旧</td><td>现行有效件数</td></tr>
+    <tr><td>规章</td><td>3</td><td class="old">9</td><td>4</td></tr>
+    <tr class="old"><td>规章</td><td>7</td><td>7</td><td>7</td></tr>
+    <tr hidden><td>行政规范性文件</td><td>8</td><td>8</td></tr>
+    <tr><td>行政规范性文件</td><td>1</td><td style="display:none">6</td><td>2</td></tr>
+    </table></body></html>"""
+    doc = to_text(page.encode())
+    assert doc.text.split("\n") == [
+        "| 信息内容 | 本年制发件数 | 现行有效件数 |",
+        "| 规章 | 3 | 4 |",
+        "| 行政规范性文件 | 1 | 2 |",
+    ]
+    assert doc.problems[0].startswith("html_hidden_text: 4 piece(s)")
+
+
+def test_page_hidden_until_a_script_shows_it_is_read():
+    """``html { display:none }`` until a script reveals the page (anti-clickjacking): a person
+    sees the page, so it is read; what is hidden inside it still is not."""
+    page = """<html><head><style>html { display: none } body { visibility: hidden }</style>
+    <script>if (self == top) document.documentElement.style.display = 'block';</script>
+    </head><body><p>一、总体情况</p><p>28<span style="display:none">5</span></p></body></html>"""
+    assert to_text(page.encode()).text.split("\n") == ["一、总体情况", "28"]
+
+
+@pytest.mark.parametrize("mode", traps.DIV_MODES)
+@pytest.mark.parametrize("seed", (1, 2))
+def test_html_div_grid_tables_with_blank_cells(mode, seed):
+    truth, lay, _rng = _case(seed, blank_share=0.3)
+    r = _assert_seen(traps.html_div_tables(lay, mode), truth, "grid.html")
+    named = [p for p in r.problems if p.startswith("blank_as_zero")]
+    assert sum(p.count("=blank") for p in named) == len(lay.blanks)
+
+
+def test_page_layout_grid_is_not_a_table():
+    """A page laid out with CSS grid (menu | article) is read as blocks, not as one table row."""
+    article = "<h1>年度报告</h1><p>一、总体情况</p>" + "<p>本年度共收到申请27件。</p>" * 30
+    page = f"""<html><head><style>.page {{ display: grid; grid-template-columns: 200px 1fr }}
+    </style></head><body><div class="page"><div>首页</div><div>{article}</div>
+    <div>联系我们</div><div>版权所有</div></div></body></html>"""
+    lines = to_text(page.encode()).text.split("\n")
+    assert "一、总体情况" in lines
+    assert not any(ln.startswith("|") for ln in lines)
+
+
+def test_css_table_of_divs():
+    page = """<html><body><div style="display:table">
+    <div style="display:table-row"><div style="display:table-cell">规章</div>
+    <div style="display:table-cell">3</div><div style="display:table-cell"></div></div>
+    <div style="display:table-row"><div style="display:table-cell">行政规范性文件</div>
+    <div style="display:table-cell"></div><div style="display:table-cell">5</div></div>
+    </div></body></html>"""
+    assert to_text(page.encode()).text.split("\n") == [
+        "| 规章 | 3 |  |",
+        "| 行政规范性文件 |  | 5 |",
+    ]
+
+
+# ------------------------------------------------------------------ DOCX
+
+
+@pytest.mark.parametrize("kind", traps.DOCX_RUN_KINDS)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_docx_hidden_deleted_and_moved_runs_are_not_read(kind, seed):
+    truth, lay, rng = _case(seed)
+    r = _assert_seen(traps.docx_hidden_runs(lay, rng, kinds=(kind,)), truth, "runs.docx")
+    expected = {
+        "vanish": "docx_hidden_text",
+        "hidden_style": "docx_hidden_text",
+        "deleted": "docx_tracked_changes",
+        "moved_from": "docx_tracked_changes",
+    }.get(kind)
+    if expected:
+        assert expected in _codes(r)
+    else:  # insertions are shown: nothing left out
+        assert not {"docx_hidden_text", "docx_tracked_changes"} & _codes(r)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_docx_deleted_rows_are_not_read(seed):
+    truth, lay, rng = _case(seed)
+    r = _assert_seen(traps.docx_deleted_rows(lay, rng), truth, "rows.docx")
+    assert "docx_tracked_changes" in _codes(r)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_docx_rows_and_cells_in_content_controls(seed):
+    truth, lay, rng = _case(seed, blank_share=0.2)
+    _assert_seen(traps.docx_sdt_rows(lay, rng), truth, "sdt.docx")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_docx_tables_in_text_boxes_are_read_once(seed):
+    truth, lay, rng = _case(seed)
+    r = _assert_seen(traps.docx_text_box_tables(lay, rng), truth, "boxes.docx")
+    assert not any(p.startswith("duplicated_copy") for p in r.problems)
+
+
+@pytest.mark.parametrize("seed", (1, 2, 3, 4, 5))
+def test_docx_zero_cells_merged_across_rows_and_columns(seed):
+    truth, lay, rng = _case(seed)
+    r = _assert_seen(traps.docx_merged_zeros(lay, rng), truth, "merged.docx")
+    assert "merged_number_cell" not in _codes(r)
+
+
+def test_docx_figure_merged_across_value_columns_is_named_not_guessed():
+    _truth, lay, _rng = _case(4)
+
+    def on_table(_document, table, block):
+        if block.code != "applications":
+            return
+        grid_row, col = block.value_slots["3.1"]
+        merged = table.cell(grid_row, col).merge(table.cell(grid_row, col + 1))
+        merged.text = "9"
+
+    data = traps.docx_bytes(lay, on_table=on_table)
+    r = parse_bytes(data, "merged.docx")
+    assert "merged_number_cell" in _codes(r)
+    assert not [f for f in r.facts if f.table == "applications" and f.row == "3.1"]
+    assert any(p.startswith("cell_count: applications 3.1") for p in r.problems)
+
+
+# ------------------------------------------------------------------ PDF
+
+
+@pytest.mark.parametrize("kind", traps.PDF_KINDS)
+@pytest.mark.parametrize("seed", (1, 2))
+def test_pdf_traps_read_what_a_viewer_shows(kind, seed):
+    truth, lay, rng = _case(seed)
+    r = _assert_seen(traps.pdf_trap(lay, rng, kinds=(kind,)), truth, "trap.pdf")
+    expected = {
+        "invisible": "pdf_invisible_text",
+        "whiteout": "pdf_covered_text",
+        "overprint": "pdf_overprint",
+        "letterspaced": "pdf_letter_spacing",
+        "white_text": "pdf_white_text",
+    }[kind]
+    assert expected in _codes(r)
+
+
+@pytest.mark.parametrize("cell", (0, 5, 40, 120))
+def test_pdf_figure_under_a_box_with_nothing_over_it_is_named_not_zero(cell):
+    """A redaction box hides a figure: the cell is unreadable, so its row is named and nothing
+    is stored for it — never the hidden figure, never a blank read as 0."""
+    truth, lay, rng = _case(3)
+    r = parse_bytes(traps.pdf_trap(lay, rng, kinds=("redacted",), only=cell), "redacted.pdf")
+    assert r.status == "ok"
+    assert "pdf_redacted" in _codes(r)
+    got = set(_facts(r))
+    assert got < set(truth.facts())  # every number read is right, and some are not read
+    assert not any(p.startswith("blank_as_zero") for p in r.problems)
+
+
+def test_pdf_all_traps_at_once():
+    truth, lay, rng = _case(7)
+    _assert_seen(traps.pdf_trap(lay, rng, share=0.8), truth, "traps.pdf")
+
+
+@pytest.mark.parametrize("seed", (1, 2))
+def test_pdf_radical_lookalikes_are_folded(seed):
+    truth, lay, _rng = _case(seed)
+    swapped, count = traps.with_radicals(lay)
+    assert count > 0
+    r = _assert_seen(traps.pdf_bytes(swapped), truth, "radicals.pdf")
+    assert "pdf_radical_lookalikes" in _codes(r)
+
+
+def test_pdf_without_unicode_map_is_rejected_by_name():
+    r = parse_bytes(traps.pdf_without_unicode_map(), "glyphs.pdf")
+    assert (r.status, r.reason) == ("rejected", "no_unicode_map")
+    assert "Unicode" in r.message

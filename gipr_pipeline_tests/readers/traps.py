@@ -1,0 +1,589 @@
+"""Document traps, built in code from truth tables: files whose bytes hold more, or other, than a
+person sees on the page (hidden spans, tracked changes, white-out corrections, fake bold, …).
+
+Each builder takes a layout (:mod:`.builders`) and a seeded ``random.Random``, and returns the
+document's bytes; what a person sees is always the layout's truth, so the reader must give back
+exactly the truth facts. The classes and what a correct reader does:
+``data/cases/README.md`` (document_traps, hidden_content).
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import random
+from collections.abc import Callable
+
+from gipr_pipeline.readers.grid import place_html_rows
+
+from .builders import (
+    FONT,
+    HtmlStyle,
+    Layout,
+    TableBlock,
+    _register_font,
+    docx_bytes,
+    html_page,
+    is_value,
+    pdf_bytes,
+)
+
+
+def _other_digit(rng: random.Random) -> str:
+    return str(rng.randint(1, 9))
+
+
+def _insert(rng: random.Random, text: str, hidden: str) -> str:
+    """The hidden piece before, after or inside the visible number."""
+    where = rng.random()
+    if len(text) > 1 and where < 0.34:
+        k = rng.randint(1, len(text) - 1)
+        return html.escape(text[:k]) + hidden + html.escape(text[k:])
+    if where < 0.67:
+        return html.escape(text) + hidden
+    return hidden + html.escape(text)
+
+
+# ------------------------------------------------------------------ HTML: hidden text
+
+HTML_HIDE_KINDS = (
+    "inline_display",
+    "inline_display_important",
+    "inline_visibility",
+    "class_rule",
+    "id_rule",
+    "element_rule",
+    "hidden_attribute",
+    "media_screen_rule",
+    "descendant_of_hidden",
+)
+
+_HIDE_CSS = """
+.wz { visibility: hidden; font-size: 1px; }
+td i.note { display: none }
+@media screen { .ms { display: none } }
+@media print { .ms { display: inline } }
+.hid { display: none }
+"""
+
+
+def html_hidden(lay: Layout, rng: random.Random, kinds=HTML_HIDE_KINDS, share=0.5) -> bytes:
+    """An HTML page whose value cells carry extra digits a browser does not show, hidden in
+    each of ``kinds`` ways (inline style, class / id / element rules in <style>, ``hidden``)."""
+    ids: list[str] = []
+
+    def hide(digit: str) -> str:
+        kind = rng.choice(kinds)
+        if kind == "inline_display":
+            return f'<span style="display:none">{digit}</span>'
+        if kind == "inline_display_important":
+            return f'<span style="DISPLAY: none !important;">{digit}</span>'
+        if kind == "inline_visibility":
+            return f'<span style="visibility:hidden">{digit}</span>'
+        if kind == "class_rule":
+            return f'<font class="wz">{digit}</font>'
+        if kind == "id_rule":
+            ids.append(f"h{len(ids)}")
+            return f'<span id="{ids[-1]}">{digit}</span>'
+        if kind == "element_rule":
+            return f'<i class="note">{digit}</i>'
+        if kind == "hidden_attribute":
+            return f"<span hidden>{digit}</span>"
+        if kind == "media_screen_rule":
+            return f'<span class="ms">{digit}</span>'
+        return f'<div class="hid"><span style="display:inline">{digit}</span></div>'
+
+    def cell(text: str) -> str:
+        if rng.random() >= share:
+            return html.escape(text)
+        return _insert(rng, text, hide(_other_digit(rng)))
+
+    # The id rules are written after the cells are, so the style is built lazily.
+    body = html_page(lay, HtmlStyle(cell_html=cell, css="/*IDS*/" + _HIDE_CSS), "2025-01-20")
+    id_rules = (", ".join(f"#{i}" for i in ids) + " { display: none; }\n") if ids else ""
+    return body.replace(b"/*IDS*/", id_rules.encode())
+
+
+# ------------------------------------------------------------------ HTML: <div> tables
+
+DIV_MODES = ("explicit_inline", "auto_placed", "class_placed")
+
+
+def div_table(mode: str) -> Callable[[TableBlock], str]:
+    """A table written as CSS-grid <div>s: explicit ``grid-column``/``grid-row`` inline (as
+    page builders export), auto-placed on ``grid-template-columns`` with spans only, or placed
+    by per-cell classes of a <style> rule set (``grid-column-start`` / ``-end`` longhands)."""
+
+    def write(block: TableBlock) -> str:
+        placed = place_html_rows(block.rows)
+        n_cols = max(c.col + c.colspan for c in placed)
+        border = "border-right:1px solid #000;border-bottom:1px solid #000"
+        if mode == "auto_placed":
+            out = [f'<div class="gk-grid" data-cols="{n_cols}">']
+        else:
+            out = [
+                f'<div style="display:grid;grid-template-columns:repeat({n_cols},auto);'
+                'border-left:1px solid #000">'
+            ]
+        for c in placed:
+            text = html.escape(c.text)
+            if mode == "explicit_inline":
+                style = (
+                    f"grid-column:{c.col + 1} / span {c.colspan};"
+                    f"grid-row:{c.row + 1} / span {c.rowspan};{border}"
+                )
+                out.append(f'<div class="gk-cell" style="{style}">{text}</div>')
+            elif mode == "auto_placed":
+                spans = (f"grid-column:span {c.colspan};" if c.colspan > 1 else "") + (
+                    f"grid-row:span {c.rowspan};" if c.rowspan > 1 else ""
+                )
+                out.append(f'<div style="{spans}{border}">{text}</div>')
+            else:
+                classes = f"c{c.col + 1} r{c.row + 1} cs{c.colspan} rs{c.rowspan}"
+                out.append(f'<div class="{classes}">{text}</div>')
+        out.append("</div>")
+        return "\n".join(out)
+
+    return write
+
+
+def div_table_css(mode: str) -> str:
+    if mode == "auto_placed":
+        # One rule per column count used by the builders' tables (4, 10 and 15 columns).
+        return "\n".join(
+            f'.gk-grid[data-cols="{n}"] {{ display: grid; grid-template-columns: repeat({n}, 1fr) }}'
+            for n in (4, 10, 15)
+        )
+    if mode == "class_placed":
+        rules = []
+        for n in range(1, 40):
+            rules.append(f".c{n} {{ grid-column-start: {n} }} .r{n} {{ grid-row-start: {n} }}")
+            rules.append(
+                f".cs{n} {{ grid-column-end: span {n} }} .rs{n} {{ grid-row-end: span {n} }}"
+            )
+        return "\n".join(rules)
+    return ""
+
+
+def html_div_tables(lay: Layout, mode: str) -> bytes:
+    style = HtmlStyle(div_table=div_table(mode), css=div_table_css(mode))
+    return html_page(lay, style, "2025-01-20")
+
+
+# ------------------------------------------------------------------ DOCX
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+V = "urn:schemas-microsoft-com:vml"
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+
+
+def _w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+def _el(tag: str, attrs: dict | None = None, *children):
+    from lxml import etree
+
+    e = etree.Element(tag, {k: v for k, v in (attrs or {}).items()})
+    for c in children:
+        e.append(c)
+    return e
+
+
+def _run(text: str, *, hidden: bool = False, style: str | None = None, deleted=False):
+    rpr = _el(_w("rPr"))
+    if hidden:
+        rpr.append(_el(_w("vanish")))
+    if style:
+        rpr.append(_el(_w("rStyle"), {_w("val"): style}))
+    t = _el(_w("delText" if deleted else "t"))
+    t.text = text
+    r = _el(_w("r"))
+    if len(rpr):
+        r.append(rpr)
+    r.append(t)
+    return r
+
+
+def _change(tag: str, n: int, *children):
+    return _el(
+        _w(tag),
+        {_w("id"): str(n), _w("author"): "政务公开办", _w("date"): "2025-01-20T09:00:00Z"},
+        *children,
+    )
+
+
+def _value_paragraphs(table) -> list:
+    """The paragraph of each value cell (python-docx table), once per merged cell."""
+    out = []
+    seen = set()
+    for tc in table._tbl.iter(_w("tc")):
+        if id(tc) in seen:
+            continue
+        seen.add(id(tc))
+        ps = tc.findall(_w("p"))
+        text = "".join(t.text or "" for t in tc.iter(_w("t")))
+        if ps and is_value(text):
+            out.append(ps[0])
+    return out
+
+
+DOCX_RUN_KINDS = ("vanish", "hidden_style", "deleted", "moved_from", "inserted")
+HIDDEN_STYLE = "GiprHiddenNote"
+
+
+def _add_hidden_style(document) -> None:
+    styles = document.styles.element
+    st = _el(
+        _w("style"),
+        {_w("type"): "character", _w("styleId"): HIDDEN_STYLE},
+        _el(_w("name"), {_w("val"): "Hidden Note"}),
+        _el(_w("rPr"), None, _el(_w("vanish"))),
+    )
+    styles.append(st)
+
+
+def docx_hidden_runs(lay: Layout, rng: random.Random, kinds=DOCX_RUN_KINDS, share=0.5) -> bytes:
+    """Value cells carrying runs Word does not show: hidden (w:vanish, directly or through a
+    character style), deleted (w:del) or moved away (w:moveFrom) digits, and the shown number
+    sometimes as a tracked insertion (w:ins), which is shown."""
+    counter = iter(range(1, 100000))
+
+    def on_table(_document, table, _block) -> None:
+        for p in _value_paragraphs(table):
+            if rng.random() >= share:
+                continue
+            kind = rng.choice(kinds)
+            digit = _other_digit(rng)
+            runs = p.findall(_w("r"))
+            if kind == "inserted":
+                ins = _change("ins", next(counter))
+                for r in runs:
+                    p.remove(r)
+                    ins.append(r)
+                p.append(ins)
+                continue
+            if kind == "vanish":
+                extra = _run(digit, hidden=True)
+            elif kind == "hidden_style":
+                extra = _run(digit, style=HIDDEN_STYLE)
+            elif kind == "deleted":
+                extra = _change("del", next(counter), _run(digit, deleted=True))
+            else:
+                extra = _change("moveFrom", next(counter), _run(digit))
+            if rng.random() < 0.5:
+                p.append(extra)
+            else:
+                runs[0].addprevious(extra)
+
+    return docx_bytes(lay, on_table=on_table, on_document=_add_hidden_style)
+
+
+def docx_deleted_rows(lay: Layout, rng: random.Random) -> bytes:
+    """Copies of some value rows, with other numbers, deleted as tracked changes (w:trPr/w:del):
+    Word shows them struck out in markup and not at all in the final view."""
+    counter = iter(range(1, 100000))
+
+    def on_table(_document, table, block: TableBlock) -> None:
+        rows = table._tbl.findall(_w("tr"))
+        slots = sorted(block.value_slots.values())
+        for grid_row, _col in rng.sample(slots, k=min(2, len(slots))):
+            tr = rows[grid_row]
+            if any(tc.find(f"{_w('tcPr')}/{_w('vMerge')}") is not None for tc in tr):
+                continue  # a row inside a merged group label: the copy would break the merge
+            ghost = copy.deepcopy(tr)
+            for t in ghost.iter(_w("t")):
+                if is_value(t.text or ""):
+                    t.text = str(int(float(t.text)) + rng.randint(1, 9))
+            trpr = ghost.find(_w("trPr"))
+            if trpr is None:
+                trpr = _el(_w("trPr"))
+                ghost.insert(0, trpr)
+            trpr.append(_change("del", next(counter)))
+            (tr.addprevious if rng.random() < 0.5 else tr.addnext)(ghost)
+
+    return docx_bytes(lay, on_table=on_table)
+
+
+def docx_sdt_rows(lay: Layout, rng: random.Random) -> bytes:
+    """Rows wrapped in content controls (w:sdt around w:tr, as form templates do), and some
+    value cells in cell-level content controls."""
+    counter = iter(range(1000, 100000))
+
+    def sdt(*children):
+        pr = _el(_w("sdtPr"), None, _el(_w("id"), {_w("val"): str(next(counter))}))
+        return _el(_w("sdt"), None, pr, _el(_w("sdtContent"), None, *children))
+
+    def on_table(_document, table, _block) -> None:
+        tbl = table._tbl
+        for tc in list(tbl.iter(_w("tc"))):
+            text = "".join(t.text or "" for t in tc.iter(_w("t")))
+            if is_value(text) and rng.random() < 0.2:
+                wrapper = sdt()
+                tc.addprevious(wrapper)
+                wrapper.find(_w("sdtContent")).append(tc)
+        rows = tbl.findall(_w("tr"))
+        i = 0
+        while i < len(rows):
+            n = rng.randint(1, 6)
+            if rng.random() < 0.6:
+                group = rows[i : i + n]
+                wrapper = sdt()
+                group[0].addprevious(wrapper)
+                for tr in group:
+                    wrapper.find(_w("sdtContent")).append(tr)
+            i += n
+
+    return docx_bytes(lay, on_table=on_table)
+
+
+def docx_text_box_tables(lay: Layout, rng: random.Random) -> bytes:
+    """Some tables moved into text boxes anchored in a paragraph: DrawingML (wps:txbx) with the
+    VML copy Word writes as its mc:Fallback, or VML only."""
+
+    def on_document(document) -> None:
+        body = document.element.body
+        for tbl in list(body.findall(_w("tbl"))):
+            if rng.random() < 0.3:
+                continue
+            vml_only = rng.random() < 0.3
+            fallback = _el(
+                f"{{{MC}}}Fallback",
+                None,
+                _el(
+                    _w("pict"),
+                    None,
+                    _el(
+                        f"{{{V}}}shape",
+                        {"style": "width:450pt;height:600pt"},
+                        _el(f"{{{V}}}textbox", None, _el(_w("txbxContent"), None)),
+                    ),
+                ),
+            )
+            fallback.find(f".//{_w('txbxContent')}").extend([copy.deepcopy(tbl), _el(_w("p"))])
+            if vml_only:
+                holder = fallback[0]
+            else:
+                box = _el(_w("txbxContent"), None, copy.deepcopy(tbl), _el(_w("p")))
+                choice = _el(
+                    f"{{{MC}}}Choice",
+                    {"Requires": "wps"},
+                    _el(
+                        _w("drawing"),
+                        None,
+                        _el(
+                            f"{{{WP}}}anchor",
+                            None,
+                            _el(
+                                f"{{{A}}}graphic",
+                                None,
+                                _el(
+                                    f"{{{A}}}graphicData",
+                                    {"uri": WPS},
+                                    _el(f"{{{WPS}}}wsp", None, _el(f"{{{WPS}}}txbx", None, box)),
+                                ),
+                            ),
+                        ),
+                    ),
+                )
+                holder = _el(f"{{{MC}}}AlternateContent", None, choice, fallback)
+            p = _el(_w("p"), None, _el(_w("r"), None, holder))
+            tbl.addprevious(p)
+            body.remove(tbl)
+
+    return docx_bytes(lay, on_document=on_document)
+
+
+def docx_merged_zeros(lay: Layout, rng: random.Random) -> bytes:
+    """Zero cells of the applications table merged: down a column over consecutive rows
+    (vMerge) and across adjacent value columns of a row (gridSpan), each merged cell printed
+    once as 0. A person reads 0 in every cell the merge covers."""
+
+    def on_table(_document, table, block: TableBlock) -> None:
+        if block.code != "applications":
+            return
+        placed = place_html_rows(block.rows)
+        slots = {(c.row, c.col): c for c in placed}
+        rows = sorted(r for r, _c in block.value_slots.values())
+        first_col = next(iter(block.value_slots.values()))[1]
+        n_cols = max(c.col + c.colspan for c in placed)
+        zero = {
+            (r, c)
+            for r in rows
+            for c in range(first_col, n_cols)
+            if (r, c) in slots and slots[(r, c)].text == "0"
+        }
+        used: set[tuple[int, int]] = set()
+        merges = []
+        for c in range(first_col, n_cols):  # vertical runs
+            run: list[int] = []
+            for r in [*rows, -1]:
+                if r in rows and (r, c) in zero and (not run or r == run[-1] + 1):
+                    run.append(r)
+                    continue
+                if len(run) >= 2 and rng.random() < 0.5:
+                    k = rng.randint(2, len(run))
+                    merges.append(((run[0], c), (run[k - 1], c)))
+                    used.update((x, c) for x in run[:k])
+                run = [r] if r in rows and (r, c) in zero else []
+        for r in rows:  # horizontal runs of what is left
+            run = []
+            for c in [*range(first_col, n_cols), -1]:
+                if c >= 0 and (r, c) in zero and (r, c) not in used:
+                    run.append(c)
+                    continue
+                if len(run) >= 2 and rng.random() < 0.7:
+                    merges.append(((r, run[0]), (r, run[-1])))
+                run = []
+        for (r0, c0), (r1, c1) in merges:
+            merged = table.cell(r0, c0).merge(table.cell(r1, c1))
+            merged.text = "0"
+
+    return docx_bytes(lay, on_table=on_table)
+
+
+# ------------------------------------------------------------------ PDF
+
+PDF_KINDS = ("invisible", "whiteout", "overprint", "letterspaced", "white_text")
+
+
+def _trap_flowable(text: str, kind: str, rng: random.Random):
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import Flowable
+
+    extra = _other_digit(rng)
+    wrong = str(int(text.split(".")[0]) + rng.randint(1, 9)) if kind == "whiteout" else ""
+
+    class Trap(Flowable):
+        def wrap(self, aw, ah):
+            self.aw = aw
+            return aw, 9
+
+        def draw(self):
+            c = self.canv
+            size = 7
+            w = stringWidth(text, FONT, size)
+            x, y = 0, 1
+            if kind == "invisible":  # an extra digit in render mode 3 right after the number
+                t = c.beginText(x, y)
+                t.setFont(FONT, size)
+                t.textOut(text)
+                t.setTextRenderMode(3)
+                t.textOut(extra)
+                t.setTextRenderMode(0)
+                c.drawText(t)
+            elif kind == "white_text":
+                c.setFont(FONT, size)
+                c.drawString(x, y, text)
+                c.setFillColorRGB(1, 1, 1)
+                c.drawString(x + w, y, extra)
+                c.setFillColorRGB(0, 0, 0)
+            elif kind == "whiteout":  # the wrong figure, a white box, the right figure on it
+                c.setFont(FONT, size)
+                c.drawString(x, y, wrong)
+                c.setFillColorRGB(1, 1, 1)
+                ww = max(w, stringWidth(wrong, FONT, size))
+                c.rect(x - 1, y - 2, ww + 2, size + 2, stroke=0, fill=1)
+                c.setFillColorRGB(0, 0, 0)
+                c.drawString(x, y, text)
+            elif kind == "redacted":  # the figure under a black box, nothing drawn over it
+                c.setFont(FONT, size)
+                c.drawString(x, y, text)
+                c.rect(x - 1, y - 2, w + 2, size + 2, stroke=0, fill=1)
+            elif kind == "overprint":  # fake bold: the figure twice, a third of a point apart
+                c.setFont(FONT, size)
+                c.drawString(x, y, text)
+                c.drawString(x + 0.35, y, text)
+            else:  # letter-spaced digits: 2 8
+                t = c.beginText(x, y)
+                t.setFont(FONT, size)
+                t.setCharSpace(3.5)
+                t.textOut(text)
+                c.drawText(t)
+
+    return Trap()
+
+
+def pdf_trap(
+    lay: Layout, rng: random.Random, kinds=PDF_KINDS, share=0.5, only: int | None = None
+) -> bytes:
+    """A PDF whose value cells are drawn with ``kinds`` of traps (the rest plainly); with
+    ``only``, just the value cell of that index (in drawing order) is."""
+    _register_font()
+    calls = iter(range(1_000_000))
+
+    def value_cell(text: str):
+        k = next(calls)
+        if (only is not None and k != only) or (only is None and rng.random() >= share):
+            return text
+        kind = rng.choice(kinds)
+        if kind == "letterspaced" and len(text) < 2:
+            return text
+        return _trap_flowable(text, kind, rng)
+
+    return pdf_bytes(lay, value_cell=value_cell)
+
+
+def with_radicals(lay: Layout) -> tuple[Layout, int]:
+    """The layout with every ideograph that has a CJK Radicals Supplement look-alike printed as
+    the radical (民 → ⺠), as some PDF producers emit; and how many were swapped."""
+    from gipr_pipeline.readers.radicals import EQUIVALENT
+
+    swap = {chr(v): chr(k) for k, v in EQUIVALENT.items() if 0x2E80 <= k <= 0x2EFF}
+    count = 0
+
+    def tr(s: str) -> str:
+        nonlocal count
+        out = "".join(swap.get(ch, ch) for ch in s)
+        count += sum(a != b for a, b in zip(s, out, strict=True))
+        return out
+
+    blocks = []
+    for b in lay.blocks:
+        if isinstance(b, str):
+            blocks.append(tr(b))
+        else:
+            rows = [[(tr(t), rs, cs) for t, rs, cs in row] for row in b.rows]
+            blocks.append(TableBlock(b.code, rows, dict(b.value_slots)))
+    return Layout(tr(lay.title), blocks, list(lay.blanks)), count
+
+
+def pdf_without_unicode_map(lines: int = 40) -> bytes:
+    """A hand-assembled PDF whose only font is a CID font (Identity-H, not embedded) without a
+    ToUnicode map: its glyph ids have no characters."""
+    content = (
+        b"BT /F1 10 Tf 14 TL 50 780 Td "
+        + b" ".join(
+            b"<" + b"".join(b"%04X" % (0x100 + (i * 7 + k) % 500) for k in range(20)) + b"> Tj T*"
+            for i in range(lines)
+        )
+        + b" ET"
+    )
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+SimSun /Encoding /Identity-H "
+        b"/DescendantFonts [6 0 R] >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /ABCDEF+SimSun /CIDSystemInfo "
+        b"<< /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 7 0 R "
+        b"/DW 1000 /CIDToGIDMap /Identity >>",
+        b"<< /Type /FontDescriptor /FontName /ABCDEF+SimSun /Flags 4 /FontBBox [0 -200 1000 800]"
+        b" /ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, body in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
