@@ -20,9 +20,15 @@ _PUBLISHED = re.compile(
     r"(?:发布日期|发布时间|发文日期|成文日期|日期)\s*[::]?\s*(20\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
 )
 _DATE_LINE = re.compile(r"^(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+_SIGNATURE_ONE_LINE = re.compile(
+    r"^(\S{2,40}?)\s+(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$"
+)
 _DATE_LINE_ISO = re.compile(r"^(20\d{2})-(\d{1,2})-(\d{1,2})$")
-# The label may be spaced out ("电 话 :", "联 系 电 话 :", text copied from a PDF).
-_PHONE = re.compile(r"电\s?话\s*[::]?\s*[((]?\s*((?:0\d{2,3}\s*[-—))]\s*)?\d{7,8})")
+_PHONE_NUMBER = r"\s*[::]?\s*[((]?\s*((?:0\d{2,3}\s*[-—))]\s*)?\d{7,8})"
+_PHONE = re.compile(r"电话" + _PHONE_NUMBER)
+# The label spaced out ("电 话 :", "联 系 电 话 :", text copied from a PDF): tried only when the
+# plain label is not found (a search without a literal prefix scans every character).
+_PHONE_SPACED = re.compile(r"电\s{1,3}话" + _PHONE_NUMBER)
 _AGENCY_SUFFIX = re.compile(
     r"(人民政府|办公室|办公厅|委员会|局|厅|中心|院|所|处|站|队|部|会|署|办|馆|街道办事处|管委会|政府)$"
 )
@@ -37,9 +43,15 @@ _INTRO_AGENCY = (
     re.compile(r"全文包括\s*([^,,。]{2,40}?)\s*(?:政府信息公开)?总体情况"),
     re.compile(r"请与\s*([^,,。()()]{2,40}?)\s*联系"),
 )
-_OFFICE = re.compile(r"(?:政务公开|信息公开|政务服务)?(?:工作)?(?:办公室|办)$")
+# An agency's own unit that compiles the report or answers questions: its office (办公室), or a
+# section (综合科, 秘书股).
+_OFFICE = re.compile(
+    r"(?:(?:政务公开|信息公开|政务服务)?(?:工作)?(?:办公室|办)"
+    r"|(?:综合|秘书|办公|法规|政策法规|信息|行政审批)[科股室])$"
+)
 # A title's prefix that is no part of it: a crawler's "标题:", markdown's "#", list marks.
 _TITLE_PREFIX = re.compile(r"^(?:[-•*#\s]+|(?:标题|题目)\s*[::]\s*)+")
+_PREFIX_START = frozenset("#标题")
 # A title's second line when the title is split over two ("…政府信息公开工作" / "年度报告").
 _TITLE_TAIL_MAX = 12
 _WS = re.compile(r"\s+")
@@ -62,23 +74,33 @@ def _clean_agency(name: str) -> str:
 
 
 def find_title(preamble_lines: list[str]) -> tuple[str | None, int | None]:
-    """Agency and year from a title line such as "XX局2022年度政府信息公开工作年度报告"."""
+    """Agency and year from a title line such as "XX局2022年度政府信息公开工作年度报告", also
+    behind a "标题:" or "#" and split over two lines ("2024 年XX政府信息公开工作" / "年度报告")."""
     lines = preamble_lines[:9]
     for i, ln in enumerate(lines[:8]):
-        s = _TITLE_PREFIX.sub("", ln).strip()
-        tries = [s]
+        s = ln.lstrip("-•* ").strip()
+        if s[:1] in _PREFIX_START:
+            s = _TITLE_PREFIX.sub("", s)
+        hit = _title(s)
+        if hit is not None:
+            return hit
         nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
         if nxt and len(nxt) <= _TITLE_TAIL_MAX and "报告" in nxt:
-            tries.append(s + nxt)  # a title split over two lines
-        for t in tries:
-            m = _TITLE.match(t)
-            if m:
-                return _clean_agency(m.group(1)), int(m.group(2))
-            m = _TITLE_YEAR_ONLY.match(t)
-            if m:
-                agency = _clean_agency(m.group(2)) if m.group(2) else None
-                return agency or None, int(m.group(1))
+            hit = _title(s + nxt)  # a title split over two lines
+            if hit is not None:
+                return hit
     return None, None
+
+
+def _title(s: str) -> tuple[str | None, int] | None:
+    m = _TITLE.match(s)
+    if m:
+        return _clean_agency(m.group(1)), int(m.group(2))
+    m = _TITLE_YEAR_ONLY.match(s)
+    if m:
+        agency = _clean_agency(m.group(2)) if m.group(2) else None
+        return agency or None, int(m.group(1))
+    return None
 
 
 def _intro_agencies(head: str, parents: bool = False) -> Iterator[str]:
@@ -137,6 +159,11 @@ def find_signature(tail_lines: list[str]) -> tuple[str | None, str | None]:
         if i > 0 and len(lines[i - 1]) <= 40 and _AGENCY_SUFFIX.search(lines[i - 1]):
             agency = _clean_agency(lines[i - 1])
         return agency, published
+    if lines:
+        # The agency and the date on one line: "XX局 2025年1月22日".
+        m = _SIGNATURE_ONE_LINE.match(lines[-1])
+        if m and _AGENCY_SUFFIX.search(m.group(1)):
+            return _clean_agency(m.group(1)), _iso(*m.groups()[1:])
     return None, None
 
 
@@ -199,13 +226,18 @@ def extract_checked(preamble: str, full_text: str) -> tuple[ReportMeta, list[str
             agency = sig_agency
         else:
             agency = next(
-                (a for a in _intro_agencies(head, True) if abbreviates(title_agency, a)), agency
+                (
+                    a
+                    for a in _intro_agencies(preamble or head, True)
+                    if abbreviates(title_agency, a)
+                ),
+                agency,
             )
     elif agency is None:
         agency = next(_intro_agencies(head), None)
     meta.agency = agency
 
-    m = _PHONE.search(head)
+    m = _PHONE.search(head) or _PHONE_SPACED.search(head)
     if m:
         # "(0769)22815306" and "0769—22815306" as "0769-22815306".
         meta.phone = re.sub(r"\s+", "", m.group(1)).translate(_PHONE_DASH)

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from gipr_pipeline.template import Row, Table, Template
+from gipr_pipeline.template import Row, Table, Template, load_template
 
 # A run of digits glued to the end of a label (a character that is not a digit, a space or a
 # separator), as crawler dumps print rows: "申请数量298001139", "总计309001141".
@@ -50,7 +50,9 @@ _SIGNATURE_DATE = re.compile(r"\s(\S{2,40})\s+(20\d{2}\s*年\s*\d{1,2}\s*月\s*\
 # hostile input; real rows of counts stay far below it.
 _CELL_MAX = 5
 # Steps of the search for one run before it gives up (names the row: too many splits to tell).
-_MAX_STEPS = 60_000
+_MAX_STEPS = 300_000
+# … and for all the runs of one report (a hostile page of long runs costs seconds, not minutes).
+_MAX_REPORT_STEPS = 600_000
 # Forward states kept by the column solver before it gives up (names the rows instead).
 _MAX_STATES = 200_000
 _MAX_SPLITS = 20_000
@@ -93,6 +95,7 @@ def split_run(
     kinds: list[str],
     checks: dict[int, list[tuple[tuple[int, ...], tuple[int, ...]]]] | None = None,
     limit: int = _MAX_SPLITS,
+    budget: list[int] | None = None,
 ) -> list[Split] | None:
     """Every split of a run into ``len(kinds)`` cells.
 
@@ -126,7 +129,7 @@ def split_run(
     rules = [(t[0], set(p)) for lst in (checks or {}).values() for t, p in lst]
     groups = _sum_groups(rules, kinds)
     if groups is not None:
-        return _split_grouped(s, reach, kinds, groups, limit)
+        return _split_grouped(s, reach, kinds, groups, limit, budget or [_MAX_STEPS])
     adds = [[r for r, (_, parts) in enumerate(rules) if k in parts] for k in range(n)]
     closes = [[r for r, (t, _) in enumerate(rules) if t == k] for k in range(n)]
     memo: dict[tuple[int, int, tuple], tuple[Split, ...] | None] = {}
@@ -192,7 +195,7 @@ def _sum_groups(rules: list[tuple[int, set[int]]], kinds: list[str]) -> list[int
 
 
 def _split_grouped(
-    s: str, reach: list[int], kinds: list[str], sizes: list[int], limit: int
+    s: str, reach: list[int], kinds: list[str], sizes: list[int], limit: int, budget: list[int]
 ) -> list[Split] | None:
     """``split_run`` for cells in sum groups (``_sum_groups``): each group's total is chosen
     first (a piece of the run), then its parts are the splits of the piece before it that add
@@ -235,7 +238,8 @@ def _split_grouped(
         if got is not None:
             return got
         steps[0] += 1
-        if steps[0] > _MAX_STEPS:
+        budget[0] -= 1
+        if steps[0] > _MAX_STEPS or budget[0] < 0:
             raise _TooMany
         out: list[Split] = []
         bounds = span(a, b, m)
@@ -450,6 +454,17 @@ def _anchors(body: str, table: Table, window: int = 3) -> list[tuple[int, int, i
     return out
 
 
+_OTHER_ROWS = frozenset({"3.6.1", "3.6.2", "3.6.3"})
+_ONE_ROW = re.compile(r"其他处理\s*\d")
+
+
+def _one_row_other(table: Table, anchors: list[tuple[int, int, int]], body: str) -> bool:
+    codes = {table.rows[j].code for j, _, _ in anchors}
+    if not set(table.row_codes) >= _OTHER_ROWS or codes & _OTHER_ROWS:
+        return False
+    return _ONE_ROW.search(body) is not None
+
+
 def _expected_number(row: Row) -> str | None:
     m = _NUMBERING.match(row.label)
     return m.group(1) if m else None
@@ -504,8 +519,15 @@ def _show(split: Split) -> str:
     return "|".join(map(_fmt, split))
 
 
-def _labelled(body: str, template: Template, table: Table, problems: list[str]) -> list[str]:
+def _labelled(
+    body: str, template: Template, table: Table, problems: list[str], budget: list[int]
+) -> list[str]:
     anchors = _anchors(body, table)
+    if _one_row_other(table, anchors, body):
+        # (六)其他处理 printed as one row in a 2021 report: split with the 2019 rows (the row
+        # stands for 3.6.1 + 3.6.2 + 3.6.3 in the rules); the parser then reads it as such.
+        old = load_template("2019")
+        return _labelled(body, old, old.table(table.code), problems, budget)
     cands: dict[int, list[Split]] = {}
     printed: dict[int, str] = {}
     for a, (j, _, end) in enumerate(anchors):
@@ -521,7 +543,7 @@ def _labelled(body: str, template: Template, table: Table, problems: list[str]) 
         if every is not None:  # one split, or none
             cands[j] = every
             continue
-        fit = split_run(chunks, kinds, _row_checks(template, table, [row]))
+        fit = split_run(chunks, kinds, _row_checks(template, table, [row]), budget=budget)
         cands[j] = fit if fit is not None else []
         if fit is None:
             printed[j] += " (too many splits)"
@@ -552,12 +574,14 @@ def _labelled(body: str, template: Template, table: Table, problems: list[str]) 
     return lines
 
 
-def _unlabelled(body: str, template: Template, table: Table, problems: list[str]) -> list[str]:
+def _unlabelled(
+    body: str, template: Template, table: Table, problems: list[str], budget: list[int]
+) -> list[str]:
     chunks = re.findall(r"\d+", body)
     if not chunks:
         return []
     kinds = [k for r in table.rows for k in _kinds(table, r)]
-    every = split_run(chunks, kinds, _row_checks(template, table, list(table.rows)))
+    every = split_run(chunks, kinds, _row_checks(template, table, list(table.rows)), budget=budget)
     if every is not None and len(every) == 1:
         return [" | ".join(map(_fmt, every[0])) + " |"]
     if every is None:
@@ -577,6 +601,7 @@ def resegment(text: str, template: Template) -> Resegmented:
     """The text with section headings on their own lines and each table rewritten one row per
     line, its cells split (see the module docstring). Problems name the rows not split."""
     problems: list[str] = []
+    budget = [_MAX_REPORT_STEPS]
     pat = _heading_pattern(template)
     order = {s.code: k for k, s in enumerate(template.sections)}
     tables = {t.section: t for t in template.tables}
@@ -587,10 +612,10 @@ def resegment(text: str, template: Template) -> Resegmented:
         code = m.lastgroup
         if code is None or order[code] <= last:
             continue
-        pieces += _body(text[pos : m.start()], current, tables, template, problems)
+        pieces += _body(text[pos : m.start()], current, tables, template, problems, budget)
         pieces.append(m.group().strip())
         current, last, pos = code, order[code], m.end()
-    pieces += _body(text[pos:], current, tables, template, problems, final=True)
+    pieces += _body(text[pos:], current, tables, template, problems, budget, final=True)
     lines = [p.strip() for p in "\n".join(pieces).split("\n")]
     n = sum(1 for p in problems if p.startswith("split_unresolved"))
     problems.insert(
@@ -608,6 +633,7 @@ def _body(
     tables: dict[str, Table],
     template: Template,
     problems: list[str],
+    budget: list[int],
     final: bool = False,
 ) -> list[str]:
     table = tables.get(section) if section else None
@@ -619,5 +645,5 @@ def _body(
         return [body]
     flat = body.replace("\n", " ")
     if table.unlabelled:
-        return _unlabelled(flat, template, table, problems)
-    return _labelled(flat, template, table, problems)
+        return _unlabelled(flat, template, table, problems, budget)
+    return _labelled(flat, template, table, problems, budget)

@@ -136,3 +136,24 @@ def test_title_prefixes_and_split_titles():
 def test_spaced_phone_labels(line):
     m = metadata.extract("", normalize(line))
     assert m.phone == "0769-22815306"
+
+
+def test_signature_and_date_on_one_line():
+    assert metadata.find_signature(
+        ["本年度未收取信息处理费。", "上海市彦柳区财政局 2025年1月25日"]
+    ) == (
+        "上海市彦柳区财政局",
+        "2025-01-25",
+    )
+    # A sentence ending in a date is no signature.
+    assert metadata.find_signature(["报告于 2025年1月25日"]) == (None, None)
+
+
+def test_compiling_section_names_its_agency_only_to_expand_the_title():
+    text = (
+        "2024 年彦柳区财政局政府\n信息公开工作年度报告\n"
+        "本报告由上海市彦柳区财政局综合科负责编制。如对本报告有疑问,请与彦柳区财政局办公室联系"
+        "(电  话: 0511-8245342)。\n一、总体情况\n…\n"
+    )
+    m = _meta(text)
+    assert (m.agency, m.year, m.phone) == ("上海市彦柳区财政局", 2024, "0511-8245342")

@@ -18,6 +18,7 @@ from gipr_pipeline.parser import runtogether
 from gipr_pipeline.parser.parse import parse_text
 from gipr_pipeline.readers.decode import normalize
 from gipr_pipeline.template import load_template
+from gipr_pipeline_tests.parser.test_template_choice import OTHER, _one_row_report
 
 T2021 = load_template("2021")
 CASE = (
@@ -32,10 +33,19 @@ def crawl(truth: Truth, rng: random.Random, sep: str = " ") -> str:
     """The report as a crawler dumps it: 标题/发布时间/来源 lines, then every other line of the
     page joined into one, each table row's cells joined with nothing between them."""
     text, _ = render_report(truth, Style(layout="row_pipe", title=False), rng)
+    return crawl_text(text, truth, rng, sep)
+
+
+def crawl_text(text: str, truth: Truth, rng: random.Random, sep: str = " ") -> str:
+    """A row_pipe rendering dumped as a crawler does (``crawl``). Now and then a space between
+    a label and its digits, as text nodes joined with one."""
     pieces = []
     for line in text.splitlines():
         fields = [f.strip() for f in line.split("|")]
-        pieces.append("".join(f for f in fields if f))
+        fields = [f for f in fields if f]
+        if len(fields) > 1 and not fields[0][-1:].isdigit() and rng.random() < 0.2:
+            fields[0] += " "
+        pieces.append("".join(fields))
     title = f"{truth.agency}{truth.year}年度政府信息公开工作年度报告"
     head = [f"标题: {title}", f"发布时间: {truth.published} 09:30", f"来源: {truth.agency}"]
     return "\n".join([*head, sep.join(pieces)]) + "\n"
@@ -252,3 +262,25 @@ def test_looks_run_together():
     assert runtogether.looks_run_together("数量 298001139")
     assert not runtogether.looks_run_together("数量 | 29 | 8 | 0 | 0 | 1 | 1 | 39 |")
     assert not runtogether.looks_run_together("联系电话:0598-7351260")
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_crawled_one_row_other_handling(seed):
+    """A 2021 report printing (六)其他处理 as one row, dumped by a crawler: a row of zeros reads
+    3.6.1 = 3.6.2 = 3.6.3 = 0, a row with counts is split by the 2019 rows and named."""
+    rng = random.Random(seed)
+    zero = rng.random() < 0.5
+    truth, text = _one_row_report(rng, "row_pipe", zero=zero, reference=False)
+    r = _parse(crawl_text(text, truth, rng))
+    assert r.report.template == "2021"
+    one = {c: sum(truth.cells["applications"][(x, c)] for x in OTHER) for c in APP.columns}
+    if not any(one.values()):
+        _check_against(truth, r)
+        assert any(p.startswith("other_handling_one_row") for p in r.problems)
+        return
+    # Counts: 3.6.1–3.6.3 are never stored; the rest is right or named.
+    got = {(f.table, f.row, f.column): f.value for f in r.facts}
+    assert not [k for k in got if k[0] == "applications" and k[1] in OTHER]
+    want = {(t, row, c): v for t, row, c, v in truth.facts()}
+    assert all(want[k] == v for k, v in got.items())
