@@ -26,6 +26,7 @@ from pathlib import Path
 from dagster import (
     AssetExecutionContext,
     AssetOut,
+    AssetSelection,
     ConfigurableResource,
     Definitions,
     DynamicOut,
@@ -38,6 +39,7 @@ from dagster import (
     Out,
     Output,
     asset,
+    define_asset_job,
     graph_multi_asset,
     op,
 )
@@ -56,6 +58,7 @@ from gipr_pipeline.marts import ingest
 from gipr_pipeline.marts.schemas import SCHEMAS
 
 PUBLISH = "warehouse_publish"
+CARRYOVER_JOB = "gipr_carryover"
 DEFAULT_SHARD_SIZE = 2000
 
 
@@ -166,7 +169,7 @@ def _publish_asset(deps: list) -> object:
     def warehouse_publish(context: AssetExecutionContext) -> MaterializeResult:
         run = context.run.root_run_id or context.run_id
         io: LakeIOManager = context.resources.io_manager
-        out = io.publish(context.instance, run, context.partition_key, context.log)
+        out = io.publish(context.instance, run, context.partition_key, context.run_id, context.log)
         return MaterializeResult(
             metadata={
                 "tables": len(out),
@@ -197,10 +200,20 @@ def build_deploy_defs(
         key=lambda k: k.to_user_string(),
     )
     assets.append(_publish_asset(deps))
+    # carryover_breaks of year N reads year N−1 as published when its step ran: runs of
+    # consecutive years at once (a backfill) can read N−1 before its new version is out. This
+    # job re-derives it from the published years (seconds a year) and publishes it alone.
+    carryover = define_asset_job(
+        CARRYOVER_JOB,
+        selection=AssetSelection.assets("carryover_breaks", PUBLISH),
+        partitions_def=years_partitions,
+        description="carryover_breaks (and its check) from the published years, then published: "
+        "run it over the years of a backfill once the backfill is done.",
+    )
     return Definitions(
         assets=assets,
         asset_checks=base.asset_checks,
-        jobs=base.jobs,
+        jobs=[*base.jobs, carryover],
         schedules=base.schedules,
         sensors=base.sensors,
         executor=celery_executor.configured(

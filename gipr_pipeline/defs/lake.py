@@ -138,15 +138,19 @@ class LakeIOManager(ConfigurableIOManager):
         return lf if want is pl.LazyFrame else lf.collect()
 
     # -- publish (called by the warehouse_publish asset)
-    def publish(self, instance: DagsterInstance, run_key: str, year: str, log=None) -> dict:
-        """Publish this run's staged tables of ``year``; then remove finished runs' stages."""
+    def publish(
+        self, instance: DagsterInstance, run_key: str, year: str, version: str, log=None
+    ) -> dict:
+        """Publish the staged tables of ``year`` of the run group ``run_key`` as ``version``
+        (this run's id: a re-execution publishes a new version, never rewrites the one
+        readers see); then remove finished runs' stages."""
         stage = self.stage_dir(run_key)
         staged = {
             d.name.partition("@")[0]: d
             for d in (stage.iterdir() if stage.is_dir() else [])
             if d.is_dir() and d.name.endswith(f"@{year}")
         }
-        out = lake.publish(self.lake, year, staged, run_key)
+        out = lake.publish(self.lake, year, staged, version)
         lake.write_catalog(self.lake)
         self._clean(instance, keep=run_key)
         if log is not None:

@@ -14,8 +14,8 @@ and not Postgres tables, with the measurement). Layout under the lake root::
 the year's other tables linked from the current version), then swaps the ``years/<year>``
 symlink with ``os.replace``: readers see the old year or the new year, never a mix, and a
 publisher killed at any point leaves the old version published (its half-built folder is
-garbage, removed by the next publish). The two newest versions are kept, so a reader that listed
-the old files a moment ago can still open them.
+garbage, removed by the next publish). The version just replaced is kept until the next publish,
+so a reader that listed its files a moment ago can still open them.
 
 Pure: no Dagster. ``defs/lake.py`` is the I/O manager around it.
 """
@@ -32,7 +32,6 @@ from pathlib import Path
 
 import polars as pl
 
-KEEP_VERSIONS = 2
 LOCK_TIMEOUT_S = 30 * 60
 ALL = "all"  # the "year" of an unpartitioned table
 
@@ -83,16 +82,20 @@ def publish(
     """Publish ``staged`` ({table: folder of parquet parts}) as the tables of ``year``, all at
     once; the year's tables not staged are kept as they were. Returns {table: rows}.
 
-    Idempotent per ``version`` (a run id): publishing the same run again rebuilds the same
-    version. Raises ``TimeoutError`` if another publisher holds the year for too long."""
+    ``version`` names the new folder (a run id). Raises ``ValueError`` if that version is the
+    published one (it is never rewritten in place), ``TimeoutError`` if another publisher holds
+    the year for too long."""
     root = Path(root)
     year = str(year)
     with year_lock(root, year):
         versions = root / "versions" / year
         new = versions / version
-        shutil.rmtree(new, ignore_errors=True)
-        new.mkdir(parents=True)
         current = year_dir(root, year)
+        if current.exists() and current.resolve() == new.resolve():
+            raise ValueError(f"version {version} of {year} is already published")
+        shutil.rmtree(new, ignore_errors=True)  # a half-built folder of a killed publisher
+        new.mkdir(parents=True)
+        previous = current.resolve().name if current.exists() else None
         if current.exists():
             for t in current.resolve().iterdir():
                 if t.is_dir() and t.name not in staged:
@@ -110,19 +113,16 @@ def publish(
         tmp.unlink(missing_ok=True)
         tmp.symlink_to(Path("..") / "versions" / year / version)
         os.replace(tmp, current)
-        _prune(versions, keep=version)
+        _prune(versions, keep={version, previous})
     return out
 
 
-def _prune(versions: Path, keep: str) -> None:
-    """Remove all but the newest versions (and half-built ones of killed publishers)."""
-    others = sorted(
-        (d for d in versions.iterdir() if d.is_dir() and d.name != keep),
-        key=lambda d: d.stat().st_mtime,
-        reverse=True,
-    )
-    for d in others[KEEP_VERSIONS - 1 :]:
-        shutil.rmtree(d, ignore_errors=True)
+def _prune(versions: Path, keep: set[str]) -> None:
+    """Remove every version but ``keep`` (the new one and the one it replaced): older ones and
+    the half-built folders of killed publishers."""
+    for d in versions.iterdir():
+        if d.is_dir() and d.name not in keep:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def years(root: str | Path) -> list[str]:
@@ -195,3 +195,56 @@ def write_catalog(root: str | Path) -> Path:
             con.close()
         os.replace(tmp, path)
     return path
+
+
+def _canonical(df: pl.DataFrame) -> pl.DataFrame:
+    """Columns by name, rows sorted by every sortable column (list columns as text)."""
+    df = df.select(sorted(df.columns))
+    df = df.with_columns(
+        [
+            pl.col(c).cast(pl.List(pl.String)).list.join("\x1f")
+            for c, t in df.schema.items()
+            if t == pl.List
+        ]
+    )
+    return df.sort(df.columns, nulls_last=True) if df.columns else df
+
+
+def differences(warehouse: str | Path, root: str | Path, years_: Iterable[int]) -> dict[str, str]:
+    """Where the lake differs from a DuckDB warehouse (the embedded default) for ``years_``:
+    {"table@year": what differs}; empty when every table holds the same rows (compared as
+    sets of rows, column order and row order ignored)."""
+    import duckdb
+
+    out: dict[str, str] = {}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        names = {
+            t
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'main'"
+            ).fetchall()
+        }
+        for y in years_:
+            d = year_dir(root, y)
+            published = (
+                {t.name for t in d.resolve().iterdir() if t.is_dir()} if d.exists() else set()
+            )
+            for t in sorted(names | published):
+                key = f"{t}@{y}"
+                if t not in names or t not in published:
+                    out[key] = "only in " + ("the lake" if t not in names else "the warehouse")
+                    continue
+                a = con.execute(f'select * from main."{t}" where year = ?', [int(y)]).pl()
+                b = read(root, t, [y])
+                if set(a.columns) != set(b.columns):
+                    out[key] = f"columns {sorted(a.columns)} ≠ {sorted(b.columns)}"
+                    continue
+                b = b.select(a.columns).cast(a.schema) if b.height else b
+                if a.height != b.height:
+                    out[key] = f"{a.height} rows in the warehouse, {b.height} in the lake"
+                elif a.height and not _canonical(a).equals(_canonical(b)):
+                    out[key] = "same row count, different rows"
+    finally:
+        con.close()
+    return out
