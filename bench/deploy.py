@@ -121,7 +121,13 @@ def deployment(raw: Path, year: int, workers: int, work: Path, shard: int, emb: 
         instance = DagsterInstance.from_config(str(state / "home"))
         t0 = time.time()
         tags = json.dumps({"dagster/partition": str(year)})
-        cmd = [str(deploy.BIN / "dagster"), "job", "launch", "-w", str(deploy.DEPLOY / "workspace.yaml")]
+        cmd = [
+            str(deploy.BIN / "dagster"),
+            "job",
+            "launch",
+            "-w",
+            str(deploy.DEPLOY / "workspace.yaml"),
+        ]
         with sampler:
             subprocess.run(
                 [*cmd, "-j", "gipr_year", "--tags", tags],
