@@ -10,8 +10,8 @@ exactly those tables and rows:
 2. **Postgres publish**: one transaction per round — ``DELETE … WHERE year = Y`` and
    ``COPY … FROM STDIN (FORMAT csv)`` of every table (polars writes the CSV; lists as Postgres
    arrays) — on a Postgres started like the deployment's (``cli.deploy``), three rounds;
-3. **read** (median of 3 after a warm-up): one mart aggregate (applications: sum of `total` per row code) from the lake with
-   DuckDB (``catalog.duckdb``) and from Postgres.
+3. **read** (median of 3 after a warm-up): one mart aggregate (applications: sum of `total`
+   per row code) from the lake with DuckDB (``catalog.duckdb``) and from Postgres.
 
 Prints a markdown table and writes it into ``docs/benchmarks.md`` between its own markers.
 """
