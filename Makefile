@@ -10,7 +10,7 @@ export UV_LINK_MODE := copy
 # (only for those two: tests make their own instances).
 run ui dagster-home: export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: bootstrap setup run test lint format ui clean browser-deps dagster-home
+.PHONY: bootstrap setup run test lint format ui clean browser-deps dagster-home deploy-deps deploy-up deploy-down deploy-status
 
 bootstrap:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
@@ -23,13 +23,32 @@ run: setup dagster-home
 	$(UV) run gipr run data/raw
 
 ## test: set up, lint (ruff, the import-linter layer contracts in pyproject.toml), then the whole suite
-test: setup lint browser-deps
+test: setup lint browser-deps deploy-deps
 	$(UV) run pytest -q -p no:cacheprovider
 
 # Headless Chromium and a CJK font for the annual report's browser test: apt-get, only when
 # missing, quiet; never fails the build (the test then skips and says why).
 browser-deps:
 	@.ci/browser-deps
+
+# Postgres and Redis for the shared deployment and its test: apt-get, only when missing, quiet;
+# never fails the build (the deployment test then skips and says why).
+deploy-deps:
+	@.ci/deploy-deps
+
+## deploy-up: the shared deployment on this machine (docs/deploy.md): Postgres, Redis, N Celery
+## workers, dagster-daemon and dagster-webserver on 127.0.0.1, state under data/deploy
+DEPLOY_STATE ?= data/deploy
+WORKERS ?= 2
+RAW ?= data/raw
+deploy-up: setup deploy-deps
+	$(UV) run python -m gipr_pipeline.cli.deploy up --state $(DEPLOY_STATE) --raw $(RAW) --workers $(WORKERS)
+
+deploy-down:
+	$(UV) run python -m gipr_pipeline.cli.deploy down --state $(DEPLOY_STATE)
+
+deploy-status:
+	$(UV) run python -m gipr_pipeline.cli.deploy status --state $(DEPLOY_STATE)
 
 lint: setup
 	$(UV) run ruff check gipr_pipeline gipr_pipeline_tests

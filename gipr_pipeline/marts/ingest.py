@@ -289,6 +289,19 @@ def year_tables(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+    return assemble(raw_rows, files, len(refs), len(todo), time.perf_counter() - t0)
+
+
+def assemble(
+    raw_rows: list[dict],
+    files: Mapping[str, Sequence[tuple[str, int]]],
+    inputs: int,
+    parsed: int,
+    seconds: float,
+) -> YearTables:
+    """The year's tables from the rows and parts of its chunks (in input order), whether one
+    process parsed them all (``year_tables``) or shards did on several machines
+    (``shard_tables``, merged by the deployment's ``parse_reports``)."""
     raw = pl.DataFrame(raw_rows, schema=_RAW_ROW_SCHEMA, orient="row") if raw_rows else None
     if raw is None:
         raw = pl.DataFrame(schema=_RAW_ROW_SCHEMA)
@@ -299,17 +312,44 @@ def year_tables(
         .cast(marts.REJECTED_SCHEMA)
     )
     long = {
-        t: Parts(tuple(f for f, _ in fr), dict(_SCHEMAS[t]), sum(n for _, n in fr))
-        for t, fr in files.items()
+        t: Parts(
+            tuple(f for f, _ in files.get(t, ())),
+            dict(_SCHEMAS[t]),
+            sum(n for _, n in files.get(t, ())),
+        )
+        for t in LONG_TABLES
     }
     return YearTables(
         raw_reports=raw.select(list(marts.RAW_REPORTS_SCHEMA)).cast(marts.RAW_REPORTS_SCHEMA),
         rejected_reports=rejected,
         long=long,
-        inputs=len(refs),
-        parsed=len(todo),
-        seconds=time.perf_counter() - t0,
+        inputs=inputs,
+        parsed=parsed,
+        seconds=seconds,
     )
+
+
+def shard_tables(
+    raw_dir: str | Path,
+    refs: Sequence[InputRef],
+    year: int,
+    years: Sequence[int],
+    out_dir: str | Path,
+    workers: int = 1,
+) -> tuple[list[dict], dict[str, list[tuple[str, int]]]]:
+    """One shard of a year: parse ``refs`` (a slice of ``scan``'s inventory), keep the inputs of
+    ``year``. Returns its ``raw_reports`` rows and {long table: [(part file, rows)]} written
+    under ``out_dir``; ``assemble`` makes the year's tables from the shards in inventory order.
+    ``workers=1`` parses in this process (a Celery worker's task cannot start a pool)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    raw_rows: list[dict] = []
+    files: dict[str, list[tuple[str, int]]] = {t: [] for t in LONG_TABLES}
+    for rows, parts in _run(Path(raw_dir), list(refs), years, year, out, workers):
+        raw_rows += rows
+        for t, fr in parts.items():
+            files[t].append(fr)
+    return raw_rows, files
 
 
 _RAW_ROW_SCHEMA = {
