@@ -160,7 +160,6 @@ def corrections(
     return Output(
         df,
         metadata={
-            "rows": df.height,
             "applied": df.height - rejected.height,
             "rejected": rejected.height,
             "folder": str(gipr.corrections_path),

@@ -59,6 +59,7 @@ from gipr_pipeline.marts.schemas import SCHEMAS
 
 PUBLISH = "warehouse_publish"
 CARRYOVER_JOB = "gipr_carryover"
+CROSS_YEAR = ("carryover_breaks", "year_over_year", "run_inputs")  # they read year N−1
 DEFAULT_SHARD_SIZE = 2000
 
 
@@ -118,7 +119,6 @@ def merge_shards(context: OpExecutionContext, gipr: GiprPaths, shards: list):
         raw,
         output_name="raw_reports",
         metadata={
-            "rows": raw.height,
             "files": int(raw["n_paths"].sum() or 0),
             "accepted": accepted,
             "raw_dir": str(gipr.raw_path.resolve()),
@@ -126,12 +126,8 @@ def merge_shards(context: OpExecutionContext, gipr: GiprPaths, shards: list):
         },
     )
     for name, parts in t.long.items():
-        yield Output(parts, output_name=name, metadata={"rows": parts.height})
-    yield Output(
-        t.rejected_reports,
-        output_name="rejected_reports",
-        metadata={"rows": t.rejected_reports.height},
-    )
+        yield Output(parts, output_name=name)  # the lake I/O manager records dagster/row_count
+    yield Output(t.rejected_reports, output_name="rejected_reports")
 
 
 @graph_multi_asset(
@@ -200,15 +196,17 @@ def build_deploy_defs(
         key=lambda k: k.to_user_string(),
     )
     assets.append(_publish_asset(deps))
-    # carryover_breaks of year N reads year N−1 as published when its step ran: runs of
-    # consecutive years at once (a backfill) can read N−1 before its new version is out. This
-    # job re-derives it from the published years (seconds a year) and publishes it alone.
+    # The cross-year tables of year N (carryover_breaks, year_over_year, and run_inputs, which
+    # records N−1's digest) read year N−1 as published when their step ran: runs of consecutive
+    # years at once (a backfill) can read N−1 before its new version is out. This job re-derives
+    # them from the published years (seconds a year) and publishes them alone.
     carryover = define_asset_job(
         CARRYOVER_JOB,
-        selection=AssetSelection.assets("carryover_breaks", PUBLISH),
+        selection=AssetSelection.assets(*CROSS_YEAR, PUBLISH),
         partitions_def=years_partitions,
-        description="carryover_breaks (and its check) from the published years, then published: "
-        "run it over the years of a backfill once the backfill is done.",
+        description="the cross-year tables (carryover_breaks and its check, year_over_year, "
+        "run_inputs) from the published years, then published: run it over the years of a "
+        "backfill once the backfill is done.",
     )
     return Definitions(
         assets=assets,

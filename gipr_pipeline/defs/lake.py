@@ -98,7 +98,7 @@ class LakeIOManager(ConfigurableIOManager):
             pl.DataFrame(schema=columns).write_parquet(d / "part-00000.parquet")
         context.add_output_metadata(
             {
-                "row_count": rows,
+                "dagster/row_count": rows,  # the one row count (defs/metadata.py)
                 "dataframe_columns": MetadataValue.table_schema(
                     TableSchema(
                         columns=[TableColumn(name=n, type=str(t)) for n, t in columns.items()]
