@@ -118,6 +118,8 @@ def _split_field(raw: str) -> tuple[tuple[Cell, ...], bool]:
     f = raw.strip(_PAD)
     if not f:
         return (_BLANK,), False  # an empty field between separators: a blank cell
+    if f.isdigit() and f.isascii():  # a plain count, most fields: no regex needed
+        return (classify(f),), True
     # A label with its numbers ("规章 0 9 6", the bare layout) is split without classifying the
     # whole field: such lines are unique per report and would only fill the cell cache.
     m = _TRAILING_NUMS.match(f)
@@ -130,6 +132,7 @@ def _split_field(raw: str) -> tuple[tuple[Cell, ...], bool]:
 
 
 _BLANK = Cell("", BLANK)
+_KIND = attrgetter("kind")
 _WEAK = Cell("", WEAK)
 
 
@@ -156,7 +159,7 @@ def _tokenize(text: str) -> tuple[list[Cell], list[int]]:
             line_cells = _tokenize_line(line)
             got = cache[line] = (
                 line_cells,
-                tuple(i for i, c in enumerate(line_cells) if c.kind == TEXT),
+                tuple([i for i, c in enumerate(line_cells) if c.kind == TEXT]),
             )
         line_cells, offsets = got
         if offsets:
@@ -440,10 +443,32 @@ def _read_spans(
     for j, row in enumerate(table.rows):
         if j not in found_rows:
             read.problems.append(f"row_missing: {table.code} {row.code}")
+    rows = table.rows
+    values = read.values
+    facts = read.facts
+    n_anchors = len(anchors)
     for a, (j, i) in enumerate(anchors):
-        end = anchors[a + 1][1] if a + 1 < len(anchors) else len(cells)
-        row = table.rows[j]
-        vals, why = take_values(cells[i + 1 : end], len(row.columns))
+        end = anchors[a + 1][1] if a + 1 < n_anchors else len(cells)
+        row = rows[j]
+        span = cells[i + 1 : end]
+        # The common row, inlined (``take_values`` then ``_store``): its width of plain counts,
+        # then nothing or only text (the next row's group label), stored in C loops.
+        hit = _ROW_SLOTS.get(id(row))
+        if hit is not None and hit[0] is row:
+            keys, cell_facts, decimal = hit[1]
+            k = len(keys)
+            head = span if len(span) == k else span[:k]
+            if (
+                not decimal
+                and len(head) == k
+                and all(map(_PLAIN, head))
+                and (head is span or not any(map(_KIND, span[k:])))  # TEXT is the only 0
+            ):
+                vs = list(map(_VALUE, head))
+                values.update(zip(keys, vs, strict=True))
+                facts += map(_FACT_OF, cell_facts, vs)
+                continue
+        vals, why = take_values(span, len(row.columns))
         if vals is None and line_of is not None:
             vals = _own_line_values(cells, line_of, i, end, len(row.columns))
             if vals is not None:
