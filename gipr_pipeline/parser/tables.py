@@ -281,7 +281,11 @@ def find_anchors(
             rows = _rows_matching(k, table)
         if not rows:
             continue
-        for j in range(nxt, min(nxt + _WINDOW, n)):
+        if nxt in rows:  # the row expected next: the common case
+            anchors.append((nxt, i))
+            nxt += 1
+            continue
+        for j in range(nxt + 1, min(nxt + _WINDOW, n)):
             if j in rows:
                 anchors.append((j, i))
                 nxt = j + 1
@@ -439,10 +443,12 @@ def _read_spans(
     numbers than its width, but whose label's own line holds exactly its width, reads that line
     and names the numbers left over (a bare page number between two rows, say)."""
     read = TableRead(found=True)
-    found_rows = {j for j, _ in anchors}
-    for j, row in enumerate(table.rows):
-        if j not in found_rows:
-            read.problems.append(f"row_missing: {table.code} {row.code}")
+    if len(anchors) < len(table.rows) or line_of is not None:
+        # (The plain read's anchors are distinct rows: as many as the rows means none missing.)
+        found_rows = {j for j, _ in anchors}
+        for j, row in enumerate(table.rows):
+            if j not in found_rows:
+                read.problems.append(f"row_missing: {table.code} {row.code}")
     rows = table.rows
     values = read.values
     facts = read.facts
