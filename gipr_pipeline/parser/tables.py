@@ -146,6 +146,9 @@ def tokenize(text: str) -> list[Cell]:
     return _tokenize(text)[0]
 
 
+_LABEL_FIRST = (0,)
+
+
 def _tokenize(text: str) -> tuple[list[Cell], list[int]]:
     """The cells, and the indices of the TEXT cells among them."""
     cells: list[Cell] = []
@@ -157,14 +160,15 @@ def _tokenize(text: str) -> tuple[list[Cell], list[int]]:
             if len(cache) >= _CACHE_MAX:
                 cache.clear()
             line_cells = _tokenize_line(line)
-            got = cache[line] = (
-                line_cells,
-                tuple([i for i, c in enumerate(line_cells) if c.kind == TEXT]),
-            )
+            offsets = tuple([i for i, c in enumerate(line_cells) if c.kind == TEXT])
+            got = cache[line] = (line_cells, _LABEL_FIRST if offsets == (0,) else offsets)
         line_cells, offsets = got
         if offsets:
-            base = len(cells)
-            texts += [base + o for o in offsets] if base else offsets
+            if offsets is _LABEL_FIRST:  # most lines: a label, then its values
+                texts.append(len(cells))
+            else:
+                base = len(cells)
+                texts += [base + o for o in offsets] if base else offsets
         cells += line_cells
     return cells, texts
 
