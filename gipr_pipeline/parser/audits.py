@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
+from itertools import islice
 
 from gipr_pipeline.parser import narrative
 from gipr_pipeline.parser.model import Violation
@@ -27,6 +28,7 @@ SOFT = "soft"
 _CONTENT = re.compile(r"[\w\u4e00-\u9fff]")
 # Section 五 bodies that say nothing.
 _NOTHING = {"无", "暂无", "没有", "无问题", "暂无问题", "略"}
+_NOTHING_MAX = max(map(len, _NOTHING))
 # Any mention of a fee or of charging: lenient on purpose (a miss beats a false flag). The seeds
 # say 未收取政府信息公开信息处理费 / 未收取政府信息公开处理费 / 无政府信息公开信息处理费产生 /
 # 没有产生信息公开处理费.
@@ -37,7 +39,7 @@ def evaluate(
     template: Template, reads: Mapping[str, TableRead], sections: Mapping[str, str]
 ) -> list[Violation]:
     """Soft violations of the template's audit and narrative rules."""
-    declared = {r.id for r in template.rules if r.kind in ("audit", "narrative")}
+    declared = _declared(template)
     out: list[Violation] = []
     if "cells.blank" in declared:
         out += blank_cells(template, reads)
@@ -49,6 +51,19 @@ def evaluate(
         cells = {code: r.values for code, r in reads.items() if r.found}
         out += narrative_agreement(sections["overview"], cells)
     return out
+
+
+_DECLARED: dict[int, tuple[Template, frozenset[str]]] = {}
+
+
+def _declared(template: Template) -> frozenset[str]:
+    """The ids of the template's audit and narrative rules (templates are loaded once and cached,
+    so worked out once per template)."""
+    hit = _DECLARED.get(id(template))
+    if hit is None or hit[0] is not template:
+        ids = frozenset(r.id for r in template.rules if r.kind in ("audit", "narrative"))
+        hit = _DECLARED[id(template)] = (template, ids)
+    return hit[1]
 
 
 def blank_cells(template: Template, reads: Mapping[str, TableRead]) -> list[Violation]:
@@ -72,7 +87,8 @@ def problems_empty(sections: Mapping[str, str]) -> list[Violation]:
     if body is None:
         detail = "section 五 (存在的主要问题及改进情况) not found"
     else:
-        content = "".join(_CONTENT.findall(body))
+        # Only the first characters matter: every body saying nothing is that short.
+        content = "".join(m.group() for m in islice(_CONTENT.finditer(body), _NOTHING_MAX + 1))
         if content and content not in _NOTHING:
             return []
         detail = f"section 五 says nothing ({body.strip()[:40]!r})"

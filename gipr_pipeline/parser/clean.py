@@ -99,8 +99,7 @@ def dedupe_copies(lines: list[str], first_heading: str | None) -> tuple[list[str
 # What ``clean`` would change besides the final line breaks. Each search opens with a literal
 # or rare characters, so it skips through the text at C speed.
 _ANY_CHROME = re.compile(_CHROME.pattern + "|" + _CHROME_SHORT.pattern)
-# On "\n" + text + "\n": a blank or whitespace-only line, or a line opening with a space; on the
-# reversed text, a line ending with one.
+# On "\n" + text + "\n": a blank or whitespace-only line, or a line opening with a space.
 _BLANK_OR_PADDED = re.compile("\n(?:[^\\S\n]*\n|[ \u3000])")
 
 
@@ -110,7 +109,9 @@ def _already_clean(text: str, first_heading: str | None) -> bool:
     if not text:
         return False
     framed = "\n" + text + "\n"
-    if _BLANK_OR_PADDED.search(framed) or _BLANK_OR_PADDED.search(framed[::-1]):
+    # A line ending with a space: plain substring searches (what the pattern above finds on
+    # the reversed text, without reversing it).
+    if _BLANK_OR_PADDED.search(framed) or " \n" in framed or "\u3000\n" in framed:
         return False
     if _ANY_CHROME.search(text):
         return False

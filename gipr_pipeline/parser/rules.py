@@ -45,17 +45,16 @@ def _check(rule: Rule, cells, total_keys, part_keys, row, column, out: list[Viol
 # One rule instance: (rule, table, cells of the total, cells of the parts, row, column, message
 # when skipped). The cells as ``itemgetter``s: one C call fetches them all, or raises KeyError
 # when one was not read.
-_Instance = tuple[Rule, str, Callable, Callable, "str | None", "str | None", str]
+_Instance = tuple[Rule, str, Callable, bool, Callable, bool, "str | None", "str | None", str]
 _INSTANCES: dict[int, tuple[Template, list[_Instance]]] = {}
 
 
 def _getter(keys: list[tuple[str, str]]) -> Callable:
+    """One C call fetching ``keys``: their values as a tuple, or the bare value for one key
+    (``evaluate`` adds that one to 0 itself, with no call to ``sum``)."""
     if not keys:
         return lambda cells: ()
-    get = itemgetter(*keys)
-    if len(keys) == 1:
-        return lambda cells: (get(cells),)
-    return get
+    return itemgetter(*keys)
 
 
 def _instances(template: Template) -> list[_Instance]:
@@ -73,7 +72,9 @@ def _instances(template: Template) -> list[_Instance]:
                         rule,
                         rule.table,
                         _getter([(r, col) for r in rule.total]),
+                        len(rule.total) == 1,
                         _getter([(r, col) for r in rule.parts]),
+                        len(rule.parts) == 1,
                         None,
                         col,
                         f"rule_skipped: {rule.id} column {col} (a cell it needs was not read)",
@@ -88,7 +89,9 @@ def _instances(template: Template) -> list[_Instance]:
                         rule,
                         rule.table,
                         _getter([(row.code, c) for c in rule.total]),
+                        len(rule.total) == 1,
                         _getter([(row.code, c) for c in rule.parts]),
+                        len(rule.parts) == 1,
                         row.code,
                         None,
                         f"rule_skipped: {rule.id} row {row.code} (a cell it needs was not read)",
@@ -103,15 +106,18 @@ def evaluate(cells: Cells, template: Template) -> tuple[list[Violation], list[st
     evaluated because a cell they need was not read (a missing row or an unreadable row)."""
     violations: list[Violation] = []
     skipped: list[str] = []
-    for rule, table, total_of, parts_of, row, column, skip_msg in _instances(template):
+    for rule, table, total_of, one_total, parts_of, one_part, row, column, skip_msg in _instances(
+        template
+    ):
         table_cells = cells.get(table)
         if not table_cells:
             continue  # table missing: reported as missing_tables, not per rule
         try:
             # sum() adds left to right from 0 like _sum (exact for counts; Python 3.12+
-            # compensates float rounding, which could move a non-integer count's last digit).
-            actual = sum(total_of(table_cells))
-            expected = sum(parts_of(table_cells))
+            # compensates float rounding, which could move a non-integer count's last digit);
+            # a single cell is added to 0 in line (most totals are one cell).
+            actual = 0 + total_of(table_cells) if one_total else sum(total_of(table_cells))
+            expected = 0 + parts_of(table_cells) if one_part else sum(parts_of(table_cells))
         except KeyError:
             skipped.append(skip_msg)
             continue

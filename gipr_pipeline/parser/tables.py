@@ -132,6 +132,8 @@ def _split_field(raw: str) -> tuple[tuple[Cell, ...], bool]:
     f = raw.strip(_PAD)
     if not f:
         return (_BLANK,), False  # an empty field between separators: a blank cell
+    if f.isdigit() and f.isascii():  # a plain count, most fields: no regex needed
+        return (classify(f),), True
     # A label with its numbers ("规章 0 9 6", the bare layout) is split without classifying the
     # whole field: such lines are unique per report and would only fill the cell cache.
     m = _TRAILING_NUMS.match(f)
@@ -144,6 +146,7 @@ def _split_field(raw: str) -> tuple[tuple[Cell, ...], bool]:
 
 
 _BLANK = Cell("", BLANK)
+_KIND = attrgetter("kind")
 _WEAK = Cell("", WEAK)
 
 
@@ -157,6 +160,9 @@ def tokenize(text: str) -> list[Cell]:
     return _tokenize(text)[0]
 
 
+_LABEL_FIRST = (0,)
+
+
 def _tokenize(text: str) -> tuple[list[Cell], list[int]]:
     """The cells, and the indices of the TEXT cells among them."""
     cells: list[Cell] = []
@@ -168,14 +174,15 @@ def _tokenize(text: str) -> tuple[list[Cell], list[int]]:
             if len(cache) >= _CACHE_MAX:
                 cache.clear()
             line_cells = _tokenize_line(line)
-            got = cache[line] = (
-                line_cells,
-                tuple(i for i, c in enumerate(line_cells) if c.kind == TEXT),
-            )
+            offsets = tuple([i for i, c in enumerate(line_cells) if c.kind == TEXT])
+            got = cache[line] = (line_cells, _LABEL_FIRST if offsets == (0,) else offsets)
         line_cells, offsets = got
         if offsets:
-            base = len(cells)
-            texts += [base + o for o in offsets] if base else offsets
+            if offsets is _LABEL_FIRST:  # most lines: a label, then its values
+                texts.append(len(cells))
+            else:
+                base = len(cells)
+                texts += [base + o for o in offsets] if base else offsets
         cells += line_cells
     return cells, texts
 
@@ -294,7 +301,11 @@ def find_anchors(
             rows = _rows_matching(k, table)
         if not rows:
             continue
-        for j in range(nxt, min(nxt + _WINDOW, n)):
+        if nxt in rows:  # the row expected next: the common case
+            anchors.append((nxt, i))
+            nxt += 1
+            continue
+        for j in range(nxt + 1, min(nxt + _WINDOW, n)):
             if j in rows:
                 anchors.append((j, i))
                 nxt = j + 1
@@ -452,14 +463,38 @@ def _read_spans(
     numbers than its width, but whose label's own line holds exactly its width, reads that line
     and names the numbers left over (a bare page number between two rows, say)."""
     read = TableRead(found=True)
-    found_rows = {j for j, _ in anchors}
-    for j, row in enumerate(table.rows):
-        if j not in found_rows:
-            read.problems.append(f"row_missing: {table.code} {row.code}")
+    if len(anchors) < len(table.rows) or line_of is not None:
+        # (The plain read's anchors are distinct rows: as many as the rows means none missing.)
+        found_rows = {j for j, _ in anchors}
+        for j, row in enumerate(table.rows):
+            if j not in found_rows:
+                read.problems.append(f"row_missing: {table.code} {row.code}")
+    rows = table.rows
+    values = read.values
+    facts = read.facts
+    n_anchors = len(anchors)
     for a, (j, i) in enumerate(anchors):
-        end = anchors[a + 1][1] if a + 1 < len(anchors) else len(cells)
-        row = table.rows[j]
-        vals, why = take_values(cells[i + 1 : end], len(row.columns))
+        end = anchors[a + 1][1] if a + 1 < n_anchors else len(cells)
+        row = rows[j]
+        span = cells[i + 1 : end]
+        # The common row, inlined (``take_values`` then ``_store``): its width of plain counts,
+        # then nothing or only text (the next row's group label), stored in C loops.
+        hit = _ROW_SLOTS.get(id(row))
+        if hit is not None and hit[0] is row:
+            keys, cell_facts, decimal = hit[1]
+            k = len(keys)
+            head = span if len(span) == k else span[:k]
+            if (
+                not decimal
+                and len(head) == k
+                and all(map(_PLAIN, head))
+                and (head is span or not any(map(_KIND, span[k:])))  # TEXT is the only 0
+            ):
+                vs = list(map(_VALUE, head))
+                values.update(zip(keys, vs, strict=True))
+                facts += map(_FACT_OF, cell_facts, vs)
+                continue
+        vals, why = take_values(span, len(row.columns))
         if vals is None and line_of is not None:
             vals = _own_line_values(cells, line_of, i, end, len(row.columns))
             if vals is not None:
