@@ -27,9 +27,12 @@ def test_same_assets_and_checks_as_the_embedded_default_plus_publish(tmp_path):
     parse = {n.name for n in job.graph.node_dict["parse_reports"].definition.node_defs}
     assert parse == {"plan_shards", "parse_shard", "merge_shards"}
     carry = deploy.resolve_job_def(CARRYOVER_JOB)
+    # every table that reads year N−1 (CROSS_YEAR), the carry-over check, then the publish
     assert {n.name for n in carry.nodes} == {
         "carryover_breaks",
         "carryover_breaks_carryover_continuity",
+        "year_over_year",
+        "run_inputs",
         PUBLISH,
     }
 
