@@ -203,6 +203,34 @@ def _alive(run_dir: Path) -> bool:
 
 
 # ---------------------------------------------------------------- the I/O manager
+def stage_output(context: OutputContext, obj, d: Path, where: str) -> None:
+    """Write an output (``Parts`` moved in, or a ``pl.DataFrame``) as parquet parts in folder
+    ``d`` (replaced), with the output's one row count and column schema as metadata. Shared by
+    the embedded warehouse and the deployment's lake (defs/lake.py): both stage a run's outputs
+    this way before one publish makes them visible. Raises TypeError for any other object."""
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(parents=True)
+    if isinstance(obj, Parts):
+        for i, f in enumerate(obj.files):
+            shutil.move(f, d / f"part-{i:05d}.parquet")
+        rows, columns = obj.rows, obj.schema
+    elif isinstance(obj, pl.DataFrame):
+        obj.write_parquet(d / "part-00000.parquet", compression="lz4", statistics=False)
+        rows, columns = obj.height, obj.schema
+    else:
+        raise TypeError(f"{d.name}: cannot store a {type(obj).__name__} in {where}")
+    if not any(d.glob("*.parquet")):  # an empty Parts: keep the columns
+        pl.DataFrame(schema=columns).write_parquet(d / "part-00000.parquet")
+    context.add_output_metadata(
+        {
+            "dagster/row_count": rows,  # the one row count (defs/metadata.py)
+            "dataframe_columns": MetadataValue.table_schema(
+                TableSchema(columns=[TableColumn(name=n, type=str(t)) for n, t in columns.items()])
+            ),
+        }
+    )
+
+
 class WarehouseIOManager(ConfigurableIOManager):
     """DuckDB warehouse: one table per asset in schema ``main``, a partition per year, every
     table of a run published in one transaction (module docstring)."""
@@ -266,30 +294,7 @@ class WarehouseIOManager(ConfigurableIOManager):
         year = context.asset_partition_key if context.has_asset_partitions else "all"
         if self._run_key is None:  # called outside a run (direct invocation): stage under run id
             self._run_key = context.run_id
-        d = self._run_dir() / f"{table}@{year}"
-        shutil.rmtree(d, ignore_errors=True)
-        d.mkdir(parents=True)
-        if isinstance(obj, Parts):
-            for i, f in enumerate(obj.files):
-                shutil.move(f, d / f"part-{i:05d}.parquet")
-            rows, columns = obj.rows, obj.schema
-        elif isinstance(obj, pl.DataFrame):
-            obj.write_parquet(d / "part-00000.parquet", compression="lz4", statistics=False)
-            rows, columns = obj.height, obj.schema
-        else:
-            raise TypeError(f"{table}: cannot store a {type(obj).__name__} in the warehouse")
-        if not any(d.glob("*.parquet")):  # an empty Parts: keep the columns
-            pl.DataFrame(schema=columns).write_parquet(d / "part-00000.parquet")
-        context.add_output_metadata(
-            {
-                "dagster/row_count": rows,  # the one row count (defs/metadata.py)
-                "dataframe_columns": MetadataValue.table_schema(
-                    TableSchema(
-                        columns=[TableColumn(name=n, type=str(t)) for n, t in columns.items()]
-                    )
-                ),
-            }
-        )
+        stage_output(context, obj, self._run_dir() / f"{table}@{year}", "the warehouse")
         fault("staged", table)
 
     # -- inputs

@@ -33,14 +33,11 @@ from dagster import (
     ConfigurableIOManager,
     DagsterInstance,
     InputContext,
-    MetadataValue,
     OutputContext,
-    TableColumn,
-    TableSchema,
 )
 from pydantic import Field
 
-from gipr_pipeline.defs.io import _schema_of, fault, stage_root
+from gipr_pipeline.defs.io import _schema_of, fault, stage_output, stage_root
 from gipr_pipeline.marts.parts import Parts
 from gipr_pipeline.outputs import lake
 
@@ -83,29 +80,7 @@ class LakeIOManager(ConfigurableIOManager):
         table = context.asset_key.path[-1]
         year = context.asset_partition_key if context.has_asset_partitions else lake.ALL
         d = self.stage_dir(_run_key(context.step_context)) / f"{table}@{year}"
-        shutil.rmtree(d, ignore_errors=True)
-        d.mkdir(parents=True)
-        if isinstance(obj, Parts):
-            for i, f in enumerate(obj.files):
-                shutil.move(f, d / f"part-{i:05d}.parquet")
-            rows, columns = obj.rows, obj.schema
-        elif isinstance(obj, pl.DataFrame):
-            obj.write_parquet(d / "part-00000.parquet", compression="lz4", statistics=False)
-            rows, columns = obj.height, obj.schema
-        else:
-            raise TypeError(f"{table}: cannot store a {type(obj).__name__} in the lake")
-        if not any(d.glob("*.parquet")):  # an empty Parts: keep the columns
-            pl.DataFrame(schema=columns).write_parquet(d / "part-00000.parquet")
-        context.add_output_metadata(
-            {
-                "dagster/row_count": rows,  # the one row count (defs/metadata.py)
-                "dataframe_columns": MetadataValue.table_schema(
-                    TableSchema(
-                        columns=[TableColumn(name=n, type=str(t)) for n, t in columns.items()]
-                    )
-                ),
-            }
-        )
+        stage_output(context, obj, d, "the lake")
         fault("staged", table)
         fault_once("staged", table)
 
