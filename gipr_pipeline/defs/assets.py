@@ -7,7 +7,7 @@ replacing exactly the partition's rows (``partition_expr``).
 """
 
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import polars as pl
@@ -99,19 +99,28 @@ def parse_reports(context: AssetExecutionContext, gipr: GiprPaths):
     # Parts are written into this run's stage (defs/io.py), which the I/O manager publishes.
     out = stage_root(gipr.warehouse) / (context.run.root_run_id or context.run_id) / "_ingest"
     t = ingest.year_tables(gipr.raw_path, year, partition_years(), out)
-    raw = t.raw_reports
-    accepted = int(raw["accepted"].sum() or 0)
+    accepted = int(t.raw_reports["accepted"].sum() or 0)
     context.log.info(
-        f"{raw.height} inputs in {year} ({accepted} reports, {raw.height - accepted} rejected) "
-        f"of {t.inputs} in the folder; {t.parsed} parsed in {t.seconds:.1f} s"
+        f"{t.raw_reports.height} inputs in {year} ({accepted} reports, "
+        f"{t.raw_reports.height - accepted} rejected) of {t.inputs} in the folder; "
+        f"{t.parsed} parsed in {t.seconds:.1f} s"
     )
+    yield from year_table_outputs(t, gipr)
+
+
+def year_table_outputs(t: ingest.YearTables, gipr: GiprPaths, **metadata) -> Iterator[Output]:
+    """The outputs of a parse step (embedded, or the deployment's merge of shards): raw_reports
+    with what the folder gave (files, accepted reports, ``metadata``), the long tables as parts
+    and rejected_reports; each output's row count comes from the I/O manager."""
+    raw = t.raw_reports
     yield Output(
         raw,
         output_name="raw_reports",
         metadata={
             "files": int(raw["n_paths"].sum() or 0),
-            "accepted": accepted,
+            "accepted": int(raw["accepted"].sum() or 0),
             "raw_dir": str(gipr.raw_path.resolve()),
+            **metadata,
         },
     )
     for name, parts in t.long.items():

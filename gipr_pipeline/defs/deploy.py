@@ -37,7 +37,6 @@ from dagster import (
     MetadataValue,
     OpExecutionContext,
     Out,
-    Output,
     asset,
     define_asset_job,
     graph_multi_asset,
@@ -46,7 +45,7 @@ from dagster import (
 from dagster_celery import celery_executor
 from pydantic import Field
 
-from gipr_pipeline.defs.assets import _PARSED, _meta
+from gipr_pipeline.defs.assets import _PARSED, _meta, year_table_outputs
 from gipr_pipeline.defs.definitions import build_defs
 from gipr_pipeline.defs.io import stage_root
 from gipr_pipeline.defs.lake import LakeIOManager
@@ -115,19 +114,7 @@ def merge_shards(context: OpExecutionContext, gipr: GiprPaths, shards: list):
         f"{raw.height} inputs in {context.partition_key} ({accepted} reports) from "
         f"{len(shards)} shard(s)"
     )
-    yield Output(
-        raw,
-        output_name="raw_reports",
-        metadata={
-            "files": int(raw["n_paths"].sum() or 0),
-            "accepted": accepted,
-            "raw_dir": str(gipr.raw_path.resolve()),
-            "shards": len(shards),
-        },
-    )
-    for name, parts in t.long.items():
-        yield Output(parts, output_name=name)  # the lake I/O manager records dagster/row_count
-    yield Output(t.rejected_reports, output_name="rejected_reports")
+    yield from year_table_outputs(t, gipr, shards=len(shards))
 
 
 @graph_multi_asset(
