@@ -304,3 +304,10 @@ def mixed_folder(root, seed_paths):
         yield root, expect
     finally:
         sock.close()
+
+
+def slow_pdf() -> bytes:
+    """A 37 KB PDF that takes seconds to read (200 pages sharing a stream of 300 text
+    operators; about 8 s on one core), for the watchdog's time limit: a small
+    ``GIPR_LIMIT_SECONDS`` rejects it long before it ends."""
+    return pdf_pages(200, b"slow) Tj 0 -1 Td (" * 300 + b"x")

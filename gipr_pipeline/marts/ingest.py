@@ -5,12 +5,16 @@ inputs in flight, whatever the size of the year:
 
 1. ``scan``: every file is hashed (sha256 = report id); copies of the same bytes
    are one input with every path. Nothing but (id, paths, size) is kept.
-2. Chunks of a few hundred inputs go to worker processes (spawned, so they do not inherit the
-   parent's memory), at most ``2 × workers`` chunks in flight. A worker reads each input again,
-   checks its hash (a file changed in between fails the step), parses it, assigns its partition
-   (``inventory.assign``), and for the inputs of the requested year builds the long tables
-   (sections, facts, problems), validates them against their pandera schemas and writes them as
-   parquet parts. It returns only the small rows of ``raw_reports`` and ``rejected_reports``.
+2. Tasks of up to ``CHUNK`` inputs go to worker processes (``parser.batch.imap_watched``:
+   forked from a fork server that has imported the parser, so they inherit neither the
+   parent's memory nor its threads). Each input is under the parse workers' watchdog: one over ``Limits.seconds`` or
+   ``Limits.memory_mb``, or whose worker dies, is rejected ``resource_limit``, the worker is
+   replaced and the rest of its task runs again (docs/reliability.md). A worker reads each
+   input again, checks its hash (a file changed in between fails the step), parses it, assigns
+   its partition (``inventory.assign``), and after its task builds the long tables (sections,
+   facts, problems) of the requested year's accepted inputs, validates them against their
+   pandera schemas and writes them as parquet parts (complete or not at all). It returns only
+   the small rows of ``raw_reports`` and ``rejected_reports``.
 3. The parent keeps hash → partition for every input (a backfill does not parse inputs of
    other years again) and returns ``raw_reports`` and ``rejected_reports`` as frames and the long
    tables as ``Parts``.
@@ -18,12 +22,12 @@ inputs in flight, whatever the size of the year:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing
 import os
 import time
 from collections.abc import Collection, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,15 +36,8 @@ import polars as pl
 from gipr_pipeline.marts import marts
 from gipr_pipeline.marts.inventory import Assignment, assign
 from gipr_pipeline.marts.parts import Parts
-from gipr_pipeline.parser.batch import (
-    _POOL_MIN,
-    bulk_gc,
-    default_workers,
-    discover,
-    imap_ordered,
-    text_path,
-)
-from gipr_pipeline.parser.model import rejected
+from gipr_pipeline.parser.batch import _POOL_MIN, default_workers, discover, imap_watched, text_path
+from gipr_pipeline.parser.model import ReportResult, rejected
 from gipr_pipeline.parser.parse import parse_bytes, read_input
 from gipr_pipeline.readers import DecodeError
 
@@ -82,9 +79,12 @@ _ASSIGNED: dict[tuple[str, str, int, int], Assignment] = {}
 
 
 def _pool_context():
-    # Spawned workers import only the parser; forked ones would share (and count) the whole
-    # Dagster process's memory.
-    return multiprocessing.get_context("spawn")
+    """Workers forked from a fork server: a clean process started once that has imported the
+    parser and the marts (cheap to fork each worker from, and without the threads of polars'
+    pool or of Dagster, which a fork of the parent would inherit mid-lock; nor its memory)."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["gipr_pipeline.marts.ingest", "gipr_pipeline.marts.schemas"])
+    return ctx
 
 
 def scan(raw_dir: str | Path, files: list[Path] | None = None) -> list[InputRef]:
@@ -114,45 +114,90 @@ def _key(ref: InputRef, years: Sequence[int]) -> tuple[str, str, int, int]:
     return (ref.report_id, ref.path, min(years), max(years))
 
 
-def _work(job: tuple) -> tuple[list[Assignment], list[dict], dict[str, tuple[str, int]]]:
-    """A worker's chunk: parse, assign, and (for ``year``) write the long tables' parts."""
-    root, refs, years, year, out_dir, index = job
-    assigned, raw_rows, accepted = [], [], []
-    for ref in refs:
-        try:
-            data = read_input(Path(root) / ref.path)
-        except DecodeError as e:
-            if _entry_id(e.reason, ref.path) != ref.report_id:
-                raise RuntimeError(
-                    f"{ref.path} changed while the run was reading the raw folder"
-                ) from None
-            result = rejected(text_path(ref.path), e.reason, e.message)
-        else:
-            if hashlib.sha256(data).hexdigest() != ref.report_id:
-                raise RuntimeError(f"{ref.path} changed while the run was reading the raw folder")
-            result = parse_bytes(data, text_path(ref.path))
-        a = assign(ref, result, years)
-        assigned.append(a)
-        if year is None or a.year != year:
-            continue
-        raw_rows.append(_raw_row(ref, result, a))
-        if a.accepted:
-            accepted.append((ref.report_id, a.year, result))
+@dataclass(slots=True)
+class _Parsed:
+    """One input's outcome in a worker: its partition, its ``raw_reports`` row (when it is of
+    the requested year), its parse result while the task's parts are not yet written (accepted
+    inputs of the year only), and the parts a task wrote (on the task's first input)."""
+
+    assignment: Assignment
+    raw_row: dict | None
+    result: ReportResult | None = None
+    parts: dict[str, tuple[str, int]] | None = None
+
+
+def _parse_one(root: str, years: tuple[int, ...], year: int | None, ref: InputRef) -> _Parsed:
+    """Read, check the hash of, parse and assign one input (in a worker, under its watchdog).
+
+    Raises RuntimeError when the file's bytes are not those scanned (changed during the run):
+    that fails the step, it is not a rejection."""
+    try:
+        data = read_input(Path(root) / ref.path)
+    except DecodeError as e:
+        if _entry_id(e.reason, ref.path) != ref.report_id:
+            raise RuntimeError(
+                f"{ref.path} changed while the run was reading the raw folder"
+            ) from None
+        result = rejected(text_path(ref.path), e.reason, e.message)
+    else:
+        if hashlib.sha256(data).hexdigest() != ref.report_id:
+            raise RuntimeError(f"{ref.path} changed while the run was reading the raw folder")
+        result = parse_bytes(data, text_path(ref.path))
+    return _outcome(ref, result, years, year)
+
+
+def _failed_one(
+    years: tuple[int, ...], year: int | None, ref: InputRef, reason: str, message: str
+) -> _Parsed:
+    """An input whose worker was killed by the watchdog (over its time or memory, or died):
+    rejected with ``reason`` (``resource_limit``) and accounted in its year like any rejection."""
+    return _outcome(ref, rejected(text_path(ref.path), reason, message), years, year)
+
+
+def _outcome(ref: InputRef, result: ReportResult, years, year: int | None) -> _Parsed:
+    a = assign(ref, result, years)
+    if year is None or a.year != year:
+        return _Parsed(a, None)
+    return _Parsed(a, _raw_row(ref, result, a), result if a.accepted else None)
+
+
+def _write_parts(out_dir: str, refs: list[InputRef], done: list[_Parsed]) -> list[_Parsed]:
+    """A task's step after its inputs (in the worker): the long tables of its accepted inputs,
+    validated against their pandera schemas (raises SchemaErrors with every failure) and written
+    as one parquet part each. The parse results are dropped (only small rows go back); the
+    parts are named on the task's first input.
+
+    A part is written under a temporary name and renamed when complete, and named from the ids
+    it holds: a worker killed while writing leaves no part under a counted name, and the task run
+    again (the rest of a task after a rejected input) writes its own."""
+    accepted = [
+        (v.assignment.year, v.result, r.report_id)
+        for r, v in zip(refs, done, strict=True)
+        if v.result is not None
+    ]
     parts: dict[str, tuple[str, int]] = {}
     if accepted:
         from gipr_pipeline.marts.schemas import SCHEMAS
 
+        rows = [(rid, y, res) for y, res, rid in accepted]
         frames = {
-            "report_sections": marts.report_sections(accepted),
-            "report_facts": marts.report_facts(accepted),
-            "report_problems": marts.report_problems(accepted),
+            "report_sections": marts.report_sections(rows),
+            "report_facts": marts.report_facts(rows),
+            "report_problems": marts.report_problems(rows),
         }
+        tag = hashlib.sha256("\0".join(rid for rid, _, _ in rows).encode()).hexdigest()[:20]
         for name, df in frames.items():
-            SCHEMAS[name].validate(df, lazy=True)  # raises SchemaErrors with every failure
-            f = Path(out_dir) / f"{name}-{index:05d}.parquet"
-            df.write_parquet(f, compression="lz4", statistics=False)
+            SCHEMAS[name].validate(df, lazy=True)
+            f = Path(out_dir) / f"{name}-{tag}.parquet"
+            tmp = f.with_name(f.name + ".tmp")
+            df.write_parquet(tmp, compression="lz4", statistics=False)
+            os.replace(tmp, f)
             parts[name] = (str(f), df.height)
-    return assigned, raw_rows, parts
+    for v in done:
+        v.result = None
+    if done:
+        done[0].parts = parts
+    return done
 
 
 def _entry_id(reason: str, path: str) -> str:
@@ -177,20 +222,6 @@ def _raw_row(ref: InputRef, result, a: Assignment) -> dict:
     }
 
 
-def _warm() -> None:
-    import gipr_pipeline.marts.schemas  # noqa: F401  (pandera: the slow import, done while scanning)
-
-
-def _pool(workers: int) -> ProcessPoolExecutor | None:
-    """A started pool of spawned workers (they import while the parent scans the folder)."""
-    if workers <= 1:
-        return None
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=bulk_gc)
-    for _ in range(workers):
-        pool.submit(_warm)
-    return pool
-
-
 def _run(
     root: Path,
     refs: list[InputRef],
@@ -198,28 +229,42 @@ def _run(
     year: int | None,
     out_dir: Path | None,
     workers: int,
-    pool: ProcessPoolExecutor | None = None,
 ):
-    jobs = [
-        (str(root), refs[i : i + CHUNK], list(years), year, str(out_dir or ""), i // CHUNK)
-        for i in range(0, len(refs), CHUNK)
-    ]
-    if workers > 1 and len(refs) >= _POOL_MIN:
-        results = imap_ordered(
-            _work,
-            jobs,
-            workers,
-            chunksize=1,
-            window=2 * workers,
+    """Parse ``refs`` (in input order), each on a worker under the watchdog
+    (``parser.batch.imap_watched``: an input over ``Limits.seconds`` or ``Limits.memory_mb``, or
+    whose worker dies, is rejected ``resource_limit`` and its worker replaced) when
+    ``workers > 1``; in this process when ``workers == 1`` (a Celery task cannot start
+    processes). Returns the ``raw_reports`` rows of ``year`` and {long table: [(part file,
+    rows)]}, both in input order."""
+    yrs = tuple(years)
+    one = functools.partial(_parse_one, str(root), yrs, year)
+    finish = functools.partial(_write_parts, str(out_dir or ""))
+    if workers > 1 and refs:
+        chunk = CHUNK if len(refs) >= _POOL_MIN else max(1, -(-len(refs) // workers))
+        results = imap_watched(
+            one,
+            refs,
+            min(workers, -(-len(refs) // chunk)),
+            on_fail=functools.partial(_failed_one, yrs, year),
+            chunksize=chunk,
             mp_context=_pool_context(),
-            pool=pool,
+            finish=finish,
         )
     else:
-        results = map(_work, jobs)
-    for job, (assigned, raw_rows, parts) in zip(jobs, results, strict=True):
-        for ref, a in zip(job[1], assigned, strict=True):
-            _ASSIGNED[_key(ref, years)] = a
-        yield raw_rows, parts
+        results = (
+            v
+            for i in range(0, len(refs), CHUNK)
+            for v in finish(refs[i : i + CHUNK], [one(r) for r in refs[i : i + CHUNK]])
+        )
+    rows: list[dict] = []
+    files: dict[str, list[tuple[str, int]]] = {t: [] for t in LONG_TABLES}
+    for ref, v in zip(refs, results, strict=True):
+        _ASSIGNED[_key(ref, years)] = v.assignment
+        if v.raw_row is not None:
+            rows.append(v.raw_row)
+        for t, part in (v.parts or {}).items():
+            files[t].append(part)  # on a task's first input: the parts stay in input order
+    return rows, files
 
 
 def assignments(
@@ -236,8 +281,7 @@ def assignments(
     refs = scan(raw_dir) if refs is None else refs
     skip = set(skip)
     todo = [r for r in refs if r.report_id not in skip and _key(r, years) not in _ASSIGNED]
-    for _ in _run(Path(raw_dir), todo, years, None, None, workers):
-        pass
+    _run(Path(raw_dir), todo, years, None, None, workers)
     return [(r, None if r.report_id in skip else _ASSIGNED[_key(r, years)]) for r in refs]
 
 
@@ -274,21 +318,10 @@ def year_tables(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     root = Path(raw_dir)
-    listed = discover([root]) if root.is_dir() else []
-    pool = _pool(workers) if len(listed) >= _POOL_MIN else None
-    try:
-        refs = scan(raw_dir, listed)
-        # Inputs known to belong to another year need no parse.
-        todo = [r for r in refs if (a := _ASSIGNED.get(_key(r, years))) is None or a.year == year]
-        raw_rows: list[dict] = []
-        files: dict[str, list[tuple[str, int]]] = {t: [] for t in LONG_TABLES}
-        for rows, parts in _run(Path(raw_dir), todo, years, year, out, workers, pool):
-            raw_rows += rows
-            for t, fr in parts.items():
-                files[t].append(fr)
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+    refs = scan(raw_dir, discover([root]) if root.is_dir() else [])
+    # Inputs known to belong to another year need no parse.
+    todo = [r for r in refs if (a := _ASSIGNED.get(_key(r, years))) is None or a.year == year]
+    raw_rows, files = _run(root, todo, years, year, out, workers)
     return assemble(raw_rows, files, len(refs), len(todo), time.perf_counter() - t0)
 
 
@@ -343,13 +376,7 @@ def shard_tables(
     ``workers=1`` parses in this process (a Celery worker's task cannot start a pool)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    raw_rows: list[dict] = []
-    files: dict[str, list[tuple[str, int]]] = {t: [] for t in LONG_TABLES}
-    for rows, parts in _run(Path(raw_dir), list(refs), years, year, out, workers):
-        raw_rows += rows
-        for t, fr in parts.items():
-            files[t].append(fr)
-    return raw_rows, files
+    return _run(Path(raw_dir), list(refs), years, year, out, workers)
 
 
 _RAW_ROW_SCHEMA = {

@@ -201,13 +201,13 @@ class _Slot:
     """One worker process: its pipe, and what it is doing (shared memory written by the worker:
     the index of the item in its task and since when, 0 when idle)."""
 
-    def __init__(self, ctx, fn, lim: Limits):
+    def __init__(self, ctx, fn, lim: Limits, finish=None):
         # [item index, its start (monotonic s; 0 = idle), the worker's RSS at start (MiB)]
         self.state = ctx.Array("d", 3, lock=False)
         parent, child = ctx.Pipe()
         self.conn = parent
         self.proc = ctx.Process(
-            target=_watched_worker, args=(child, fn, self.state, lim), daemon=True
+            target=_watched_worker, args=(child, fn, self.state, lim, finish), daemon=True
         )
         self.proc.start()
         child.close()
@@ -220,7 +220,7 @@ class _Slot:
         self.conn.close()
 
 
-def _watched_worker(conn, fn, state, lim: Limits) -> None:
+def _watched_worker(conn, fn, state, lim: Limits, finish) -> None:
     bulk_gc()
     set_limits(lim)
     # A forked worker starts with its parent's memory: its bounds are growth above that.
@@ -233,15 +233,50 @@ def _watched_worker(conn, fn, state, lim: Limits) -> None:
             return
         if task is None:
             return
-        out = []
-        for i, item in enumerate(task):
-            state[0], state[1] = i, time.monotonic()
-            try:
-                out.append(("ok", fn(item)))
-            except MemoryError:
-                out.append(("memory", None))
-        state[1] = 0.0
-        conn.send(out)
+        try:
+            out = _run_task(fn, finish, task, state)
+        except Exception as e:  # re-raised in the parent
+            state[1] = 0.0
+            conn.send(("raise", _picklable(e)))
+            continue
+        conn.send(("done", out))
+
+
+def _run_task(fn, finish, task: list, state) -> list[tuple[str, object]]:
+    out: list[tuple[str, object]] = []
+    for i, item in enumerate(task):
+        state[0], state[1] = i, time.monotonic()
+        try:
+            out.append(("ok", fn(item)))
+        except MemoryError:
+            out.append(("memory", None))
+    # The task's own step (ingest: write its parquet parts) is outside any item: it is not
+    # under the per-file time limit; a worker dying in it runs the task again.
+    state[1] = 0.0
+    if finish is not None:
+        ok = [i for i, (status, _) in enumerate(out) if status == "ok"]
+        values = finish([task[i] for i in ok], [out[i][1] for i in ok])
+        for i, v in zip(ok, values, strict=True):
+            out[i] = ("ok", v)
+    return out
+
+
+def _picklable(e: BaseException) -> tuple[BaseException, str]:
+    """The worker's exception as it can cross the pipe, and its traceback as text."""
+    import pickle
+    import traceback
+
+    tb = "".join(traceback.format_exception(e))
+    try:
+        pickle.loads(pickle.dumps(e))
+    except Exception:  # any exception that does not round-trip
+        return RuntimeError(f"{type(e).__name__}: {e}"), tb
+    return e, tb
+
+
+class _RemoteTraceback(Exception):
+    def __str__(self) -> str:
+        return f"\n(in a parse worker)\n{self.args[0]}"
 
 
 def _cap_memory(mb: int) -> None:
@@ -279,6 +314,8 @@ def imap_watched(
     chunksize: int = 32,
     limits_: Limits | None = None,
     tick: float = 0.25,
+    mp_context=None,
+    finish: Callable[[list[T], list[R]], list[R]] | None = None,
 ) -> Iterator[R]:
     """``fn`` over ``items`` in worker processes, results in input order, each item under a
     watchdog: a worker that spends more than ``Limits.seconds`` on one item, or grows past
@@ -286,10 +323,18 @@ def imap_watched(
     ``on_fail(item, "resource_limit", message)`` and the other items of its chunk are run again.
     Memory is bounded as in ``imap_ordered`` (at most ``4 × workers`` chunks in flight).
 
-    ``fn`` and ``on_fail`` must be picklable (module-level functions). The workers are forked
-    where the platform allows it (they only parse)."""
+    ``finish(items, results)``, if given, runs in the worker after each task's items (those
+    that did not fail) and returns their results (same length): a step per task, such as
+    writing the task's results to a file and returning only small rows. It is outside the
+    per-item time limit; a worker dying in it runs the task again (once; a second death is a
+    RuntimeError). An exception raised by ``fn`` or ``finish`` (other than ``MemoryError`` in
+    ``fn``, which is ``on_fail``'s) is raised here: a bug or a changed input is not a rejection.
+
+    ``fn``, ``on_fail`` and ``finish`` must be picklable (module-level functions or partials of
+    them). The workers are forked where the platform allows it (they only parse), or made with
+    ``mp_context`` (e.g. spawn, for workers that should not inherit a big parent)."""
     lim = limits_ or limits()
-    ctx = multiprocessing.get_context(
+    ctx = mp_context or multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     )
     workers = max(1, workers)
@@ -301,7 +346,8 @@ def imap_watched(
     next_chunk = 0
     next_out = 0
     exhausted = False
-    slots = [_Slot(ctx, fn, lim) for _ in range(workers)]
+    retried: set[int] = set()  # chunks run again after a worker died outside an item
+    slots = [_Slot(ctx, fn, lim, finish) for _ in range(workers)]
 
     def fill() -> None:
         nonlocal next_chunk, exhausted
@@ -321,7 +367,7 @@ def imap_watched(
                 continue
             if not s.proc.is_alive():  # died idle: replace it before giving it work
                 s.kill()
-                s = slots[k] = _Slot(ctx, fn, lim)
+                s = slots[k] = _Slot(ctx, fn, lim, finish)
             c, idx = queue.popleft()
             s.task = (c, idx)
             s.state[1] = 0.0
@@ -331,14 +377,17 @@ def imap_watched(
                 s.task = None
                 queue.appendleft((c, idx))
                 s.kill()
-                slots[k] = _Slot(ctx, fn, lim)
+                slots[k] = _Slot(ctx, fn, lim, finish)
 
     def fail(s: _Slot, message: str) -> None:
         c, idx = s.task  # type: ignore[misc]
         k = slots.index(s)
         s.kill()
-        slots[k] = _Slot(ctx, fn, lim)
+        slots[k] = _Slot(ctx, fn, lim, finish)
         if not s.state[1]:  # it was not inside an item: nothing to blame, run the task again
+            if c in retried:
+                raise RuntimeError(f"a worker died twice outside any item ({message})")
+            retried.add(c)
             queue.appendleft((c, idx))
             return
         bad = idx[min(int(s.state[0]), len(idx) - 1)]
@@ -368,10 +417,13 @@ def imap_watched(
                     continue
                 if s.conn in ready:
                     try:
-                        out = s.conn.recv()
+                        kind, out = s.conn.recv()
                     except (EOFError, OSError):
                         fail(s, "the parse worker died on this file")
                         continue
+                    if kind == "raise":
+                        exc, tb = out
+                        raise exc from _RemoteTraceback(tb)
                     c, idx = s.task
                     for j, (status, value) in zip(idx, out, strict=True):
                         results[c][j] = (

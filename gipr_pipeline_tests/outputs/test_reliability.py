@@ -278,3 +278,32 @@ def test_xlsx_and_csv_write_formula_text_as_text(published, tmp_path):
     applications = write_csv("applications", frames["applications"], tmp_path / "a.csv")
     numbers = pl.read_csv(applications)
     assert numbers.select(pl.selectors.numeric()).width > 0  # number columns stay numbers
+
+
+def test_data_docs_summary_and_index_escape_text_from_reports(published, tmp_path):
+    import html
+
+    from gipr_pipeline.outputs import quality
+    from gipr_pipeline.outputs.report import write_index
+
+    f = {m: published.table(m, 2024) for m in quality.MARTS}
+    # A failing row (a negative count) of a report whose agency carries markup and SQL: the
+    # summary lists it in the failure's sample rows.
+    f["review_litigation"] = f["review_litigation"].with_columns(
+        upheld=pl.when(pl.int_range(pl.len()) == 0).then(-1).otherwise("upheld"),
+        agency=pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(HOSTILE)).otherwise("agency"),
+    )
+    f["applications"] = f["applications"].with_columns(agency=pl.lit(HOSTILE))
+    docs = tmp_path / "docs"
+    q = quality.validate_year(f, 2024, docs)
+    summary = q.summary.read_text("utf-8")
+    failure = next(x for x in q.marts["review_litigation"].failed if x.columns == "upheld")
+    assert HOSTILE in failure.sample_text()  # the text reached the page's data
+    assert "<script>alert(1)" not in summary
+    assert f"agency={html.escape(HOSTILE)}" in summary
+    # GX's own pages (its renderer escapes the sample values it shows) never carry it as markup.
+    for page in q.index.parent.rglob("*.html"):
+        assert "<script>alert(1)" not in page.read_text("utf-8"), page
+    index = write_index(docs).read_text("utf-8")
+    assert 'href="quality/2024/summary.html"' in index
+    assert "<script>alert(1)" not in index

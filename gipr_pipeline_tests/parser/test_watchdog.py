@@ -67,12 +67,12 @@ def test_many_items_keep_their_order_through_a_replacement():
 
 
 def test_gipr_parse_rejects_a_slow_file_and_goes_on(tmp_path, seed_paths):
-    # A 600-page PDF (under the page limit) takes seconds; with 0.5 s allowed per file the
-    # worker is replaced and the file rejected; the seed report around it is read.
+    # A PDF that takes seconds to read; with 0.5 s allowed per file the worker is replaced and
+    # the file rejected; the seed reports around it are read.
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "a.txt").write_bytes(seed_paths["000"].read_bytes())
-    (folder / "b_slow.pdf").write_bytes(h.pdf_pages(600, b"slow"))
+    (folder / "b_slow.pdf").write_bytes(h.slow_pdf())
     (folder / "c.txt").write_bytes(seed_paths["001"].read_bytes())
     out = subprocess.run(
         [sys.executable, "-m", "gipr_pipeline.cli.main", "parse", "--json", str(folder)],
