@@ -76,8 +76,12 @@ def first_error(result) -> str | None:
         error = getattr(data, "error", None)
         if error is None:
             continue
-        while getattr(error, "cause", None) is not None:
-            error = error.cause
+        # Down to the root cause; a parse worker's traceback, attached as the cause of the
+        # error it raised (as concurrent.futures does), is not the cause: the error is.
+        while (cause := getattr(error, "cause", None)) is not None and not cause.cls_name.endswith(
+            "RemoteTraceback"
+        ):
+            error = cause
         message = (error.message or "").strip().splitlines()
         return message[0] if message else error.cls_name
     return None
