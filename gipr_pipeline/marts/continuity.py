@@ -201,13 +201,22 @@ def carryover_breaks(
             rows.append(row("unmatched", key, rid=c))
         if p:
             rows.append(row("missing_in_year", key, p_rid=p))
+    return by_status(rows, SCHEMA, STATUSES, "agency_key", "report_id", "column_code")
+
+
+def by_status(
+    rows: list[tuple], schema: dict, statuses: tuple[str, ...], *keys: str
+) -> pl.DataFrame:
+    """``rows`` (tuples in ``schema``'s order) as a frame sorted by ``status`` in the order of
+    ``statuses``, then by ``keys`` (nulls last): the pairing marts (carryover_breaks,
+    year_over_year) list their pairs this way."""
     if not rows:
-        return pl.DataFrame(schema=SCHEMA)
-    order = {s: i for i, s in enumerate(STATUSES)}
+        return pl.DataFrame(schema=schema)
+    order = {s: i for i, s in enumerate(statuses)}
     return (
-        pl.DataFrame(rows, schema=SCHEMA, orient="row")
+        pl.DataFrame(rows, schema=schema, orient="row")
         .with_columns(pl.col("status").replace_strict(order, return_dtype=pl.Int32).alias("_o"))
-        .sort("_o", "agency_key", "report_id", "column_code", nulls_last=True)
+        .sort("_o", *keys, nulls_last=True)
         .drop("_o")
     )
 

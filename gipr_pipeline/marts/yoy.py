@@ -123,14 +123,8 @@ def year_over_year(
         for _, p in sorted(prev.items()):
             if continuity.agency_key(p["agency"]) == key:
                 rows.append(row("ambiguous", key, None, p))
-    if not rows:
-        return pl.DataFrame(schema=SCHEMA)
-    order = {s: i for i, s in enumerate(STATUSES)}
-    return (
-        pl.DataFrame(rows, schema=SCHEMA, orient="row")
-        .with_columns(pl.col("status").replace_strict(order, return_dtype=pl.Int32).alias("_o"))
-        .sort("_o", "agency_key", "report_id", "previous_report_id", nulls_last=True)
-        .drop("_o")
+    return continuity.by_status(
+        rows, SCHEMA, STATUSES, "agency_key", "report_id", "previous_report_id"
     )
 
 
