@@ -205,9 +205,9 @@ def carryover_breaks(
 
 
 def by_status(
-    rows: list[tuple], schema: dict, statuses: tuple[str, ...], *keys: str
+    rows: list[dict], schema: dict, statuses: tuple[str, ...], *keys: str
 ) -> pl.DataFrame:
-    """``rows`` (tuples in ``schema``'s order) as a frame sorted by ``status`` in the order of
+    """``rows`` (one dict per row, keyed by ``schema``'s columns) as a frame sorted by ``status`` in the order of
     ``statuses``, then by ``keys`` (nulls last): the pairing marts (carryover_breaks,
     year_over_year) list their pairs this way."""
     if not rows:
