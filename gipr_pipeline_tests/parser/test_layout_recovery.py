@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import re
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from gipr_pipeline.corpus.render import Style, Truth, inject_error, random_truth, render_report
@@ -247,6 +247,8 @@ def test_pdf_text_detached_reads_back_exactly(seed, version):
 
 
 @given(seed=st.integers(0, 2**32 - 1))
+# A (六) label followed by 3.6.1's numbers once passed for a one-row (六) (found by CI's draw).
+@example(seed=432115132)
 def test_pdf_text_detached_with_a_broken_rule_never_gives_a_wrong_number(seed):
     """A report whose own numbers break a rule: the checksum cannot prove the rows by position,
     so the rows whose label and printed order disagree are named (``row_disputed``), never
