@@ -289,11 +289,6 @@ def _one_row_other(
     one = {(r, c): v for (r, c), v in old.values.items() if r == "3.6"}
     if len(one) != len(table.row("3.6").columns):
         return
-    # The one-row form must prove itself: every 2019 row reads whole. A 2021 table whose rows
-    # the plain read could not place (a converter's layout) can show a (六) label followed by
-    # 3.6.1's numbers; that is no one-row (六), and its rows stay named as not read.
-    if len(old.values) != sum(len(r.columns) for r in table.rows):
-        return
     out = tables.TableRead(found=True, problems=list(old.problems))
     zero = not any(one.values())
     for f in old.facts:
