@@ -269,6 +269,14 @@ def _choose_template(split: sections.Sectioned, text: str, year: int | None) -> 
     return choice
 
 
+_SPACING = re.compile(r"[\s|/]+")
+
+
+def _other_labels(choice: _Choice) -> list:
+    """Rows 3.6.1 and 3.6.2 of the 2021 template (3.6.3 is 其他, printed everywhere)."""
+    return [choice.template.table("applications").row(r) for r in _OTHER_ROWS[:2]]
+
+
 def _one_row_other(
     choice: _Choice,
     split: sections.Sectioned,
@@ -281,6 +289,12 @@ def _one_row_other(
     sum in the rules that need it (``_check_one_row``). Either way a problem names it."""
     read = choice.reads["applications"]
     if not read.found or any((r, "total") in read.values for r in _OTHER_ROWS):
+        return
+    # A table that prints the labels of 3.6.1/3.6.2 is no one-row (六), even when its rows could
+    # not be placed (a converter's layout wraps them over lines; a (六) label followed by 3.6.1's
+    # numbers would pass for one): its rows stay named as not read, never read as 2019 rows.
+    compact = _SPACING.sub("", split.sections.get("applications", ""))
+    if any(min(r.aliases or (r.label,), key=len) in compact for r in _other_labels(choice)):
         return
     if old_reads is None:
         old_reads = _read_tables(split, load_template("2019"), text)
