@@ -203,6 +203,23 @@ def _alive(run_dir: Path) -> bool:
 
 
 # ---------------------------------------------------------------- the I/O manager
+def read_parts(files: list, table: str, columns, want):
+    """An input from its parquet parts (``files``, maybe none): ``Parts``, a ``pl.LazyFrame`` or
+    a ``pl.DataFrame`` (``want``), only ``columns`` when given, typed by the table's schema.
+    Shared by the warehouse and the deployment's lake I/O managers."""
+    schema = _schema_of(table)
+    if columns:
+        schema = {c: schema[c] for c in columns if c in schema}
+    if want is Parts:
+        return Parts.of(files, schema) if files else Parts((), schema, 0)
+    if not files:
+        return pl.LazyFrame(schema=schema) if want is pl.LazyFrame else pl.DataFrame(schema=schema)
+    lf = pl.scan_parquet(files)
+    if columns:
+        lf = lf.select(columns)
+    return lf if want is pl.LazyFrame else lf.collect()
+
+
 def stage_output(context: OutputContext, obj, d: Path, where: str) -> None:
     """Write an output (``Parts`` moved in, or a ``pl.DataFrame``) as parquet parts in folder
     ``d`` (replaced), with the output's one row count and column schema as metadata. Shared by
@@ -315,19 +332,7 @@ class WarehouseIOManager(ConfigurableIOManager):
                 missing.append(y)
         if missing:
             files += self._export(table, missing, columns)
-        schema = _schema_of(table)
-        if columns:
-            schema = {c: schema[c] for c in columns if c in schema}
-        if want is Parts:
-            return Parts.of(files, schema) if files else Parts((), schema, 0)
-        if not files:
-            return (
-                pl.LazyFrame(schema=schema) if want is pl.LazyFrame else pl.DataFrame(schema=schema)
-            )
-        lf = pl.scan_parquet(files)
-        if columns:
-            lf = lf.select(columns)
-        return lf if want is pl.LazyFrame else lf.collect()
+        return read_parts(files, table, columns, want)
 
     def _export(self, table: str, years: list[str], columns) -> list[str]:
         """Years of ``table`` from the warehouse, as a parquet file in the run's stage."""

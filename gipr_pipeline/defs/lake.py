@@ -37,8 +37,7 @@ from dagster import (
 )
 from pydantic import Field
 
-from gipr_pipeline.defs.io import _schema_of, fault, stage_output, stage_root
-from gipr_pipeline.marts.parts import Parts
+from gipr_pipeline.defs.io import fault, read_parts, stage_output, stage_root
 from gipr_pipeline.outputs import lake
 
 FAULT_ONCE_ENV = "GIPR_FAULT_ONCE"
@@ -98,19 +97,7 @@ class LakeIOManager(ConfigurableIOManager):
                 files += sorted(str(f) for f in d.glob("*.parquet"))
             else:
                 files += lake.table_files(self.lake, table, [y])
-        schema = _schema_of(table)
-        if columns:
-            schema = {c: schema[c] for c in columns if c in schema}
-        if want is Parts:
-            return Parts.of(files, schema) if files else Parts((), schema, 0)
-        if not files:
-            return (
-                pl.LazyFrame(schema=schema) if want is pl.LazyFrame else pl.DataFrame(schema=schema)
-            )
-        lf = pl.scan_parquet(files)
-        if columns:
-            lf = lf.select(columns)
-        return lf if want is pl.LazyFrame else lf.collect()
+        return read_parts(files, table, columns, want)
 
     # -- publish (called by the warehouse_publish asset)
     def publish(
