@@ -10,7 +10,9 @@ One run generates (or reuses) a synthetic corpus with ``gipr synth`` (one year p
    on one core (a sample) and on all cores (every file), in reports/s and as a ratio to the floor;
 2. the bare CLI ``gipr parse --json`` and the whole Dagster pipeline
    (``orchestrate.materialize_years``, in-process executor) on the same files: wall time, peak
-   RSS of the process tree, and the Dagster/CLI ratio; plus the accounting of the partition;
+   RSS of the process tree, the Dagster/CLI ratio and each step's seconds (bench/steps.py);
+   plus the accounting of the partition, and a small year's fixed cost after imports (the
+   bundled seeds, ``bench/steps.py small``);
 3. accuracy of every input against the truth file (cells exact, violations found, …), and per
    layout family (issue 14) on a second corpus of every family at an equal share
    (``--family-n``, default N/10; ``--accuracy-only`` prints just these tables);
@@ -55,6 +57,7 @@ TARGETS = {
     "pipeline_seconds": 300.0,  # 100,000 reports on 2 cores
     "pipeline_rss_mb": 2048.0,
     "dagster_cli_ratio": 2.0,
+    "small_year_seconds": 5.0,  # one to five reports, after imports
 }
 PEER = "govnianbao"  # github zxj6827111-blip/govnianbao: no licence, so never vendored (--peer)
 
@@ -356,6 +359,39 @@ def profile(sample: list[Path], top: int = 18) -> str:
     return head + "\n".join(rows)
 
 
+@contextmanager
+def _ephemeral_instance():
+    """Child processes record their runs in an ephemeral Dagster instance (DAGSTER_HOME unset)."""
+    home = os.environ.pop("DAGSTER_HOME", None)
+    try:
+        yield
+    finally:
+        if home is not None:
+            os.environ["DAGSTER_HOME"] = home
+
+
+def _last_json(path: Path) -> dict:
+    """The JSON object a bench/steps.py process printed last (a library may print before it)."""
+    lines = [x for x in path.read_text().splitlines() if x.startswith("{")]
+    return json.loads(lines[-1]) if lines else {}
+
+
+def small_years(args) -> dict:
+    """The fixed cost of a small partition (issue 16: ≤ 5 s after imports): bench/steps.py
+    ``small`` on the bundled seeds (data/raw: 2022 one report, 2024 four), median of 3."""
+    out = Path(args.workdir) / "small.json"
+    with _ephemeral_instance(), out.open("wb") as f:
+        rc = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "steps.py"), "small",
+             str(ROOT / "data" / "raw"), "--repeats", "3"],
+            stdout=f, cwd=ROOT,
+        ).returncode  # fmt: skip
+    small = _last_json(out) if rc == 0 else {}
+    for y, d in small.get("years", {}).items():
+        print(f"  small year {y}: {d['reports']} reports, {d['seconds']} s {d['steps']}")
+    return small
+
+
 def pipeline(reports: Path, args, workers: int) -> dict:
     work = Path(args.workdir)
     out: dict = {}
@@ -374,24 +410,14 @@ def pipeline(reports: Path, args, workers: int) -> dict:
     wh = work / "warehouse.duckdb"
     for p in (wh, wh.with_suffix(".duckdb.wal")):
         p.unlink(missing_ok=True)
-    code = (
-        "import json, sys\n"
-        "from gipr_pipeline.cli.orchestrate import materialize_years\n"
-        f"s = materialize_years({str(reports)!r}, {str(wh)!r}, years=[{args.year}])\n"
-        "print()\n"
-        "json.dump({k: s[k] for k in ('ok', 'seconds', 'runs', 'tables')}, sys.stdout, default=str)\n"
-    )
     summary_path = work / "dagster.json"
-    env_home = os.environ.pop("DAGSTER_HOME", None)  # an ephemeral instance
-    try:
-        with summary_path.open("wb") as f:
-            wall, rss, rc = run_measured([sys.executable, "-c", code], stdout=f)
-    finally:
-        if env_home is not None:
-            os.environ["DAGSTER_HOME"] = env_home
-    # The summary is the last line (a library may have printed before it).
-    lines = [x for x in summary_path.read_text().splitlines() if x.startswith("{")]
-    summary = json.loads(lines[-1]) if rc == 0 and lines else {}
+    with _ephemeral_instance(), summary_path.open("wb") as f:
+        wall, rss, rc = run_measured(
+            [sys.executable, str(ROOT / "bench" / "steps.py"), "year", str(reports),
+             str(wh), str(args.year)],
+            stdout=f,
+        )  # fmt: skip
+    summary = _last_json(summary_path) if rc == 0 else {}
     out["dagster"] = {"seconds": wall, "rss_mb": rss, "rc": rc, "summary": summary}
     print(f"  Dagster      {wall:7.1f} s  peak RSS {rss:6.0f} MB  ok={summary.get('ok')}")
     return out
@@ -527,8 +553,45 @@ def render(args, workers, n_files, tp, pipe, acc, by_family, prof_md) -> str:
                 + ", ".join(f"{k} {'✅' if v else '❌'}" for k, v in sorted(checks.items()))
                 + ".\n"
             )
+            steps = s.get("steps") or {}
+            if steps:
+                L.append(
+                    "Where the Dagster run's time goes (each step's wall seconds from the run's "
+                    "event log; the rest of the wall is imports, Definitions and the run's own "
+                    "bookkeeping):\n"
+                )
+                L.append("| step | s | share of the run |")
+                L.append("|---|---:|---:|")
+                for k, v in sorted(steps.items(), key=lambda kv: -kv[1])[:10]:
+                    L.append(f"| `{k}` | {v:.1f} | {v / d['seconds']:.0%} |")
+                L.append(
+                    f"| every other step ({max(len(steps) - 10, 0)}) | "
+                    f"{sum(sorted(steps.values())[:-10]):.1f} | |"
+                )
+                L.append(
+                    f"| outside the steps | {d['seconds'] - sum(steps.values()):.1f} | "
+                    f"{1 - sum(steps.values()) / d['seconds']:.0%} |\n"
+                )
         else:
             L.append(f"\nThe Dagster run failed (exit {d['rc']}).\n")
+    small = pipe.get("small") or {}
+    if small:
+        L.append("## A small year's fixed cost\n")
+        L.append(
+            f"`bench/steps.py small data/raw`: the bundled seeds, Dagster, the definitions and "
+            f"Great Expectations imported first ({small['imports_s']:.1f} s), one warm-up round, "
+            f"then the median of {small['repeats']} runs of `materialize_years` per year, each "
+            "into a fresh warehouse.\n"
+        )
+        L.append("| year | reports | s after imports | target | slowest steps (s) |")
+        L.append("|---|---:|---:|---|---|")
+        for y, v in small["years"].items():
+            top = ", ".join(f"`{k}` {t:.2f}" for k, t in list(v["steps"].items())[:3])
+            L.append(
+                f"| {y} | {v['reports']} | {v['seconds']:.1f} | ≤ 5 s "
+                f"{_ok(v['seconds'] <= TARGETS['small_year_seconds'])} | {top} |"
+            )
+        L.append("")
     L.append("## Accuracy against the truth\n")
     L.append("| measure | value |")
     L.append("|---|---:|")
@@ -655,6 +718,7 @@ def main(argv: list[str] | None = None) -> int:
         pipe = pipeline(reports, args, args.workers)
         d = pipe.get("dagster", {})
         print(json.dumps({k: v for k, v in d.items() if k != "summary"}))
+        print(json.dumps(d.get("summary", {}).get("steps", {})))
         print(f"Dagster / CLI = {d.get('seconds', 0) / pipe['cli']['seconds']:.2f}")
         return 0
     print(f"throughput ({len(sample)} files on 1 core, {len(files)} on {args.workers} cores):")
@@ -664,6 +728,8 @@ def main(argv: list[str] | None = None) -> int:
     tp["cli"] = cli_cpu(files, min(len(sample), 5000))
     print("end to end:")
     pipe = pipeline(reports, args, args.workers)
+    if not args.no_dagster:
+        pipe["small"] = small_years(args)
     print("accuracy:")
     acc, by_family = accuracy([truth, *filter(None, [family_truth])], args.workers)
     print(f"  {dict(acc)}")
