@@ -311,9 +311,11 @@ def family_corpus(args) -> Path | None:
 
 def accuracy(truth_paths: list[Path], workers: int) -> tuple[Counter, dict[str, Counter]]:
     """Scores of every input against its truth: the standard corpus's total (the first truth
-    file), and per layout family over all files (``standard`` = no family, junk included)."""
+    file), and per layout family over all files (``standard`` = no family, junk included). The
+    first 50 inputs not exactly right are printed with their family."""
     total: Counter = Counter()
     by_family: dict[str, Counter] = {}
+    missed: list[str] = []
     for k, truth_path in enumerate(truth_paths):
         recs = read_truth(truth_path)
         root = truth_path.parent
@@ -323,7 +325,12 @@ def accuracy(truth_paths: list[Path], workers: int) -> tuple[Counter, dict[str, 
             s = score(res, rec)
             if k == 0:
                 total.update(s)
-            by_family.setdefault(rec.get("family") or "standard", Counter()).update(s)
+            family = rec.get("family") or "standard"
+            by_family.setdefault(family, Counter()).update(s)
+            if not s["exact"] and len(missed) < 50:
+                missed.append(f"{family}: {root / rec['path']}")
+    for m in missed:  # to reproduce: gipr parse --json PATH, and the input's truth record
+        print(f"  not exact: {m}")
     return total, by_family
 
 
