@@ -10,7 +10,8 @@ sit on their own line so they are never cut.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,8 @@ UNKNOWN_AGENCY = "(机关未识别)"
 # A national year can hold thousands of failing reports: the terminal shows the first ones and
 # says where the full list is.
 MAX_REPORTS = 40
+# Cells of one soft rule named one by one in a report's table; more are counted (``_rows``).
+SOFT_SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,28 @@ def _num(v) -> str:
     return f"{v:,}" if isinstance(v, int) else f"{v:,.2f}"
 
 
+def _cell(x: Finding) -> str:
+    return x.where + (f"({x.detail})" if x.detail else "")
+
+
+def _rows(findings: list[Finding]) -> Iterator[tuple[Finding, str]]:
+    """A table row per finding, in order, except that a soft rule found in more than
+    ``SOFT_SHOWN`` cells of one report is one row (at its first place): the first cells and how
+    many more. A report printed with "—" for zero has a ``cells.blank`` warning in dozens of
+    cells; the JSON and the warehouse keep each one."""
+    count = Counter(x.rule for x in findings if x.severity != "hard")
+    done: set[str] = set()
+    for x in findings:
+        n = count.get(x.rule, 0)
+        if n <= SOFT_SHOWN:
+            yield x, _cell(x)
+        elif x.rule not in done:
+            done.add(x.rule)
+            same = [y for y in findings if y.rule == x.rule]
+            cells = "; ".join(_cell(y) for y in same[:SOFT_SHOWN])
+            yield x, f"{cells} 等{n}处"
+
+
 def render(console, failing: Iterable[Failing], *, limit: int | None = None, more: str = "") -> int:
     """Print each failing report: a heading (agency · file) and a table of its findings.
     Returns how many reports were printed; with ``limit``, the rest are counted and ``more``
@@ -177,11 +202,10 @@ def render(console, failing: Iterable[Failing], *, limit: int | None = None, mor
             t.add_column("单元格", ratio=4, overflow="fold")
             t.add_column("所列", justify="right", no_wrap=True)
             t.add_column("应为", justify="right", no_wrap=True)
-            for x in f.findings:
+            for x, cell in _rows(f.findings):
                 rule = labels.rule_label(x.rule)
                 if x.severity != "hard":
                     rule = f"提示:{rule}"
-                cell = x.where + (f"({x.detail})" if x.detail else "")
                 t.add_row(
                     Text(rule, style="red" if x.severity == "hard" else "yellow"),
                     cell,

@@ -52,22 +52,24 @@ def _results(args: argparse.Namespace, quiet: bool) -> Iterator[ReportResult]:
             yield r
 
 
+# The summary's columns, in Chinese like the rest of the terminal output (what the JSON calls
+# source, status, agency, year, template, tables, facts, violations, problems).
+SUMMARY_COLUMNS = ("文件", "状态", "机关", "年度", "模板", "表", "数字", "违反规则", "问题")
+
+
 def _summary_table(results: list[ReportResult]):
+    """One row per input. Violations as hard count (red) and soft count after "+"; a rejected
+    input shows its reason code in the last column (its message follows the table, with the
+    failing reports' details)."""
+    from rich import box
     from rich.table import Table
 
-    t = Table(title="gipr parse")
-    for col in (
-        "source",
-        "status",
-        "agency",
-        "year",
-        "template",
-        "tables",
-        "facts",
-        "violations",
-        "problems",
-    ):
-        t.add_column(col, overflow="fold")
+    t = Table(title="gipr parse", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, expand=True)
+    for i, col in enumerate(SUMMARY_COLUMNS):
+        if i in (0, 2, 8):  # file, agency, problems: the long ones share what is left
+            t.add_column(col, overflow="fold", ratio=2, min_width=4)
+        else:
+            t.add_column(col, no_wrap=True)
     for r in results:
         if r.ok:
             n_tables = len(load_template(r.report.template or "2021").tables) - len(
@@ -77,10 +79,10 @@ def _summary_table(results: list[ReportResult]):
             soft = len(r.violations) - hard
             viol = f"[red]{hard}[/red]" if hard else "[green]0[/green]"
             if soft:
-                viol += f" [yellow]+{soft} soft[/yellow]"
+                viol += f"[yellow]+{soft}[/yellow]"
             t.add_row(
                 shown(Path(r.source).name),
-                "[green]ok[/green]",
+                "[green]已读[/green]",
                 shown(r.report.agency or "?"),
                 str(r.report.year or "?"),
                 r.report.template or "?",
@@ -92,14 +94,14 @@ def _summary_table(results: list[ReportResult]):
         else:
             t.add_row(
                 shown(Path(r.source).name),
-                f"[red]rejected[/red] ({r.reason})",
+                "[red]未读[/red]",
                 "",
                 "",
                 "",
                 "",
                 "",
                 "",
-                shown(r.message or ""),
+                r.reason or "",
             )
     return t
 

@@ -169,6 +169,20 @@ def test_human_output_names_agency_and_violations(tmp_path, seed_paths, capsys, 
     assert main(["parse", str(p), str(seed_paths["001"])]) == 0
     out = capsys.readouterr().out
     assert "临河区民政局" in out and "新收+上年结转=办理结果总计+结转下年" in out
+    header = next(ln for ln in out.splitlines() if "文件" in ln)
+    assert header.split() == [
+        "文件",
+        "状态",
+        "机关",
+        "年度",
+        "模板",
+        "表",
+        "数字",
+        "违反规则",
+        "问题",
+    ]
+    row = next(ln for ln in out.splitlines() if seed_paths["001"].name in ln)
+    assert row.split()[1:] == ["已读", "临河区民政局", "2024", "2021", "3", "200", "0", "0"]
 
 
 def test_reasons_lists_the_fixed_codes(capsys):
@@ -194,3 +208,28 @@ def test_check_soft_violations_are_warnings_not_failures(tmp_path, seed_paths, c
     assert main(["check", str(p)]) == 0
     out = capsys.readouterr().out
     assert "提示:正文数字与表格一致" in out and "all hard rules hold" in out
+
+
+def test_a_soft_rule_in_many_cells_is_one_row_with_the_count():
+    from gipr_pipeline.cli.failures import Finding, _rows
+
+    blank = [
+        Finding("cells.blank", "soft", f"行{i} · 自然人", None, None, "printed '—', read as 0")
+        for i in range(5)
+    ]
+    hard = Finding("applications.balance", "hard", "三、本年度办理结果 · 总计", 7, 8)
+    narrative = Finding("narrative.agreement", "soft", "一 · 总计", 5, 0, "共收到申请5件")
+    rows = list(_rows([blank[0], hard, *blank[1:], narrative]))
+    assert [(x.rule, cell) for x, cell in rows] == [
+        (
+            "cells.blank",
+            "行0 · 自然人(printed '—', read as 0); 行1 · 自然人(printed '—', read as 0); "
+            "行2 · 自然人(printed '—', read as 0) 等5处",
+        ),
+        ("applications.balance", "三、本年度办理结果 · 总计"),
+        ("narrative.agreement", "一 · 总计(共收到申请5件)"),
+    ]
+    # Three cells or fewer are each their own row.
+    assert [cell for _, cell in _rows(blank[:3])] == [
+        f"行{i} · 自然人(printed '—', read as 0)" for i in range(3)
+    ]
