@@ -249,6 +249,50 @@ def test_pdf_radical_lookalikes_are_folded(seed):
     assert "pdf_radical_lookalikes" in _codes(r)
 
 
+@pytest.mark.parametrize("fmt", ("txt", "html", "docx"))
+@pytest.mark.parametrize("seed", (1, 3))
+def test_radical_lookalikes_are_folded_in_every_format(fmt, seed):
+    """⺠ for 民 in the agency's name, Kangxi radicals (⾏ for 行) in the table labels: read as
+    the ideographs, each fold counted once in the problem."""
+    truth, lay, _rng = _case(seed)
+    swapped, count = traps.with_radicals(lay, kangxi_labels=True)
+    assert "⺠" in swapped.title and "民" in truth.agency
+    labels = [
+        t for b in swapped.blocks if not isinstance(b, str) for row in b.rows for t, *_ in row
+    ]
+    assert any("⾏" in t for t in labels)
+    data = {
+        "txt": traps.text_bytes,
+        "html": lambda lay: traps.html_page(lay, traps.HtmlStyle(), "2025-01-20"),
+        "docx": traps.docx_bytes,
+    }[fmt](swapped)
+    r = _assert_seen(data, truth, f"radicals.{fmt}")
+    if fmt == "html":
+        count += 1  # the page's <title> is read too, and repeats the title's ⺠
+    assert [p for p in r.problems if p.startswith("pdf_radical_lookalikes")] == [
+        f"pdf_radical_lookalikes: {count} CJK radical(s) that look like ideographs "
+        "(e.g. ⺠ for 民) read as the ideograph"
+    ]
+
+
+def test_radicals_outside_the_fold_table_are_kept():
+    """Code points of the radical blocks without an equivalent ideograph (⺀ U+2E80, ⺚ U+2E9A
+    unassigned) are not folded and not counted; a cell keeps its radicals for the document's
+    count."""
+    from gipr_pipeline.readers.decode import normalize_counted
+    from gipr_pipeline.readers.grid import cell_text
+
+    assert normalize_counted("⺀⺠⽇\r\n") == ("⺀民日\n", 2)
+    assert normalize_counted("１⺠⽇") == ("1民日", 2)
+    assert cell_text("１ ⺠⽇ ｜") == "1 ⺠⽇ /"
+    doc = to_text("| ⾏政许可 | 2 |\n".encode())
+    assert doc.text == "| 行政许可 | 2 |\n"
+    assert doc.problems == (
+        "pdf_radical_lookalikes: 1 CJK radical(s) that look like ideographs (e.g. ⺠ for 民) "
+        "read as the ideograph",
+    )
+
+
 def test_pdf_without_unicode_map_is_rejected_by_name():
     r = parse_bytes(traps.pdf_without_unicode_map(), "glyphs.pdf")
     assert (r.status, r.reason) == ("rejected", "no_unicode_map")

@@ -527,28 +527,46 @@ def pdf_trap(
     return pdf_bytes(lay, value_cell=value_cell)
 
 
-def with_radicals(lay: Layout) -> tuple[Layout, int]:
+def with_radicals(lay: Layout, kangxi_labels: bool = False) -> tuple[Layout, int]:
     """The layout with every ideograph that has a CJK Radicals Supplement look-alike printed as
-    the radical (民 → ⺠), as some PDF producers emit; and how many were swapped."""
+    the radical (民 → ⺠), as some PDF producers emit; with ``kangxi_labels``, the table labels'
+    ideographs that have a Kangxi radical look-alike too (行 → ⾏); and how many were swapped."""
     from gipr_pipeline.readers.radicals import EQUIVALENT
 
     swap = {chr(v): chr(k) for k, v in EQUIVALENT.items() if 0x2E80 <= k <= 0x2EFF}
+    kangxi = {chr(v): chr(k) for k, v in EQUIVALENT.items() if 0x2F00 <= k <= 0x2FDF}
     count = 0
 
-    def tr(s: str) -> str:
+    def tr(s: str, table: dict[str, str] = swap) -> str:
         nonlocal count
-        out = "".join(swap.get(ch, ch) for ch in s)
+        out = "".join(table.get(ch, swap.get(ch, ch)) for ch in s)
         count += sum(a != b for a, b in zip(s, out, strict=True))
         return out
+
+    def label(s: str) -> str:
+        return tr(s, kangxi if kangxi_labels and not is_value(s) else swap)
 
     blocks = []
     for b in lay.blocks:
         if isinstance(b, str):
             blocks.append(tr(b))
         else:
-            rows = [[(tr(t), rs, cs) for t, rs, cs in row] for row in b.rows]
+            rows = [[(label(t), rs, cs) for t, rs, cs in row] for row in b.rows]
             blocks.append(TableBlock(b.code, rows, dict(b.value_slots)))
     return Layout(tr(lay.title), blocks, list(lay.blanks)), count
+
+
+def text_bytes(lay: Layout) -> bytes:
+    """The layout as a plain-text report: paragraphs one per line, tables as pipe rows."""
+    from gipr_pipeline.readers.grid import grid_lines
+
+    lines = [lay.title]
+    for b in lay.blocks:
+        if isinstance(b, str):
+            lines.append(b)
+        else:
+            lines += grid_lines(place_html_rows(b.rows), [])
+    return "\n".join(lines).encode()
 
 
 def pdf_without_unicode_map(lines: int = 40) -> bytes:
