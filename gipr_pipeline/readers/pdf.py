@@ -236,8 +236,8 @@ def _document(read: _Pages, n_pages: int) -> Document:
         )
     if seen.spaced:
         problems.append(
-            f"pdf_letter_spacing: {sum(seen.spaced.values())} gap(s) of character spacing "
-            f"inside numbers closed, page(s) {_pages(sorted(seen.spaced))}"
+            f"pdf_letter_spacing: {sum(seen.spaced.values())} gap(s) of letter spacing (Tc or "
+            f"TJ) inside numbers closed, page(s) {_pages(sorted(seen.spaced))}"
         )
     # Radicals are folded glyph by glyph (with their pages); the text's normalization folds
     # those that came later (re-read from pdfium).

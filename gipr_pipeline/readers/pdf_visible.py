@@ -14,8 +14,10 @@ character spacing and font, then takes out of the layout what a person does not 
 
 Then, on pdfplumber's characters:
 
-- digits spaced out by character spacing (``Tc``) within one text-showing operator are moved
-  together (``2 8`` is 28): the gap is letter spacing, not a cell border;
+- digits spaced out within one text-showing operator by character spacing (``Tc``) or by a TJ
+  adjustment of at most an em (``[(2) -600 (8)] TJ``) are moved together (``2 8`` is 28): the
+  gap is letter spacing. A gap a vertical ruling line crosses is a cell border (a row's cells
+  placed by one TJ), and a wider TJ gap is a column gap: neither is closed;
 - CJK radicals and strokes that look like unified ideographs (⺠ U+2EA0 for 民) are folded to
   the ideograph (:mod:`gipr_pipeline.readers.radicals`);
 - glyphs of a font that has no Unicode mapping (no ``ToUnicode`` and a symbolic embedded font,
@@ -37,6 +39,15 @@ _SYMBOLIC = 4  # FontDescriptor Flags bit 3
 UNMAPPED = "\ufffd"
 _THIN = 2.0  # points: a filled shape thinner than this is a rule, not a cover
 _DIGITS = frozenset("0123456789.,")  # what a number's glyphs are
+# The widest TJ adjustment between two digits of one operator taken as letter spacing, in ems of
+# the font size. Letter spacing is a fraction of an em (Word's "expanded by 1-3 pt" at 10.5 pt is
+# at most 0.3 em); producers that place a table row's cells with one TJ (report generators,
+# pdfTeX tabulars) skip to the next column by the column pitch less the figure's width, which
+# in these tables (at most 15 number columns on a portrait page, 7-10.5 pt type) is 1.5 em or
+# more between one figure's end and the next one's start. A gap of a whole em also reads to a
+# person as a space between two numbers. Wider gaps are left open: the parser then names the
+# row's extra cell instead of storing a joined number.
+_KERN_MAX_EM = 1.0
 
 
 @dataclass(slots=True)
@@ -58,6 +69,8 @@ class _Glyph:
     mode: int  # text render mode
     tc: float  # character spacing of its run, in page units
     unmapped: bool
+    kern: float = 0.0  # TJ adjustment just before it (positive: a wider gap), in page units
+    em: float = 0.0  # its font size, in page units
 
 
 def lay_out(page, seen: Seen) -> None:
@@ -81,9 +94,17 @@ def lay_out(page, seen: Seen) -> None:
             ctm = self.ctm
             scale = math.hypot(m[0] * ctm[0] + m[1] * ctm[2], m[0] * ctm[1] + m[1] * ctm[3])
             tc = textstate.charspace * textstate.scaling * 0.01 * scale
-            glyph = _Glyph(Device.run, textstate.render, tc, _unmapped_font(textstate.font))
-            for item in items[before:]:
-                glyphs[id(item)] = glyph
+            unmapped = _unmapped_font(textstate.font)
+            drawn = items[before:]
+            kerns = _kerns(seq, textstate.font)
+            if len(kerns) != len(drawn):
+                kerns = [0.0] * len(drawn)
+            em = textstate.fontsize * scale
+            # TJ numbers are thousandths of an em, subtracted from the position.
+            unit = -0.001 * textstate.fontsize * textstate.scaling * 0.01 * scale
+            for item, k in zip(drawn, kerns, strict=True):
+                g = _Glyph(Device.run, textstate.render, tc, unmapped, k * unit, em)
+                glyphs[id(item)] = g
 
     device = Device(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
     interpreter = PDFPageInterpreter(page.pdf.rsrcmgr, device)
@@ -93,7 +114,24 @@ def lay_out(page, seen: Seen) -> None:
     page._layout = layout  # pdfplumber's own cache of the page's layout
     chars = page.chars
     if len(chars) == len(kept):
-        _fix_chars(chars, [glyphs.get(id(k)) for k in kept], seen, page.page_number)
+        _fix_chars(chars, [glyphs.get(id(k)) for k in kept], seen, page.page_number, page)
+
+
+def _kerns(seq, font) -> list[float]:
+    """The TJ adjustment (text space, thousandths of an em) before each glyph the text-showing
+    operator ``seq`` draws, in drawing order; [] for a vertical font (not evaluated)."""
+    if font is None or font.is_vertical():
+        return []
+    out: list[float] = []
+    pending = 0.0
+    for obj in seq:
+        if isinstance(obj, int | float):
+            pending += obj
+        elif isinstance(obj, bytes):
+            for _cid in font.decode(obj):
+                out.append(pending)
+                pending = 0.0
+    return out
 
 
 def _unmapped_font(font) -> bool:
@@ -220,8 +258,13 @@ def _white(color) -> bool:
     return False
 
 
-def _fix_chars(chars: list[dict], meta: list[_Glyph | None], seen: Seen, page_no: int) -> None:
-    """Radicals folded, unmapped glyphs marked, letter-spaced digits moved together."""
+def _fix_chars(
+    chars: list[dict], meta: list[_Glyph | None], seen: Seen, page_no: int, page=None
+) -> None:
+    """Radicals folded, unmapped glyphs marked, letter-spaced digits moved together: two digits
+    drawn by one text-showing operator, apart by its character spacing (``Tc``) and/or a TJ
+    adjustment of at most ``_KERN_MAX_EM``, with no vertical ruling line between them (a cell
+    border: the operator placed two cells)."""
     for c, g in zip(chars, meta, strict=True):
         text = c["text"]
         if g is not None and g.unmapped:
@@ -231,19 +274,46 @@ def _fix_chars(chars: list[dict], meta: list[_Glyph | None], seen: Seen, page_no
             c["text"] = RADICALS[text]
             seen.radicals[page_no] = seen.radicals.get(page_no, 0) + 1
     shift = 0.0
+    rules: list[tuple[float, float, float]] | None = None
     for i in range(1, len(chars)):
         prev, c = chars[i - 1], chars[i]
         gp, gc = meta[i - 1], meta[i]
         if gc is None or gp is None or gc.run != gp.run:
             shift = 0.0
             continue
-        if gc.tc > 0.2 and prev["text"] in _DIGITS and c["text"] in _DIGITS and c["upright"]:
-            gap = c["x0"] - shift - prev["x1"]  # prev has already moved by its shift
-            if gap <= gc.tc + 0.5:
-                shift += gc.tc
+        spacing = gc.tc + gc.kern
+        if (
+            spacing > 0.2
+            and gc.kern <= _KERN_MAX_EM * gc.em
+            and prev["text"] in _DIGITS
+            and c["text"] in _DIGITS
+            and c["upright"]
+        ):
+            left = prev["x1"] + shift  # where prev was drawn (it has moved by its shift)
+            if rules is None:
+                rules = _vertical_rules(page)
+            if c["x0"] - left <= spacing + 0.5 and not _rule_between(rules, left, c):
+                shift += spacing
                 seen.spaced[page_no] = seen.spaced.get(page_no, 0) + 1
+            else:
+                shift = 0.0
         else:
             shift = 0.0
         if shift:
             c["x0"] -= shift
             c["x1"] -= shift
+
+
+def _vertical_rules(page) -> list[tuple[float, float, float]]:
+    """The page's vertical lines and rectangle sides (x, top, bottom), pdfplumber's edges."""
+    if page is None:
+        return []
+    try:
+        return [(float(e["x0"]), float(e["top"]), float(e["bottom"])) for e in page.vertical_edges]
+    except Exception:
+        return []  # the edges could not be read: the gap is judged by its width alone
+
+
+def _rule_between(rules: list[tuple[float, float, float]], left: float, c: dict) -> bool:
+    top, bottom = c["top"], c["bottom"]
+    return any(left < x < c["x0"] and t < bottom and b > top for x, t, b in rules)

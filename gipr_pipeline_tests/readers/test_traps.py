@@ -217,9 +217,50 @@ def test_pdf_traps_read_what_a_viewer_shows(kind, seed):
         "whiteout": "pdf_covered_text",
         "overprint": "pdf_overprint",
         "letterspaced": "pdf_letter_spacing",
+        "kerned": "pdf_letter_spacing",
         "white_text": "pdf_white_text",
     }[kind]
     assert expected in _codes(r)
+
+
+@pytest.mark.parametrize("seed", (1, 2, 3))
+def test_pdf_row_of_cells_in_one_tj_stays_cells(seed):
+    """A row's figures drawn by one TJ, each moved into its ruled cell by a TJ adjustment (a gap
+    of several ems crossing a cell border): seven cells, never one joined number."""
+    truth, lay, rng = _case(seed)
+    r = _assert_seen(traps.pdf_rows_in_one_tj(lay, rng), truth, "rows.pdf")
+    assert "pdf_letter_spacing" not in _codes(r)
+
+
+def test_pdf_tj_gaps_up_to_an_em_are_letter_spacing():
+    """Without ruling lines, the width of a TJ gap between digits decides: up to an em it is
+    letter spacing (28), wider it is two figures (2 8); a gap of Tc and TJ together counts."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    traps._register_font()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    tj = traps._tj
+    for y, code in (  # each line numbered, so that the lines are not joined as one paragraph
+        (700, tj(["2", "8"], [-600])),
+        (680, tj(["1", "2", "0"], [-950, -950])),
+        (660, tj(["2", "8"], [-1800])),
+        (640, "2 Tc " + tj(["3", "5"], [-700])),  # 2 pt + 0.7 em at 10 pt: letter spacing
+    ):
+        t = c.beginText(100, y)
+        t.setFont(traps.FONT, 10)
+        t.textOut(f"({'一二三四'[(700 - y) // 20]})")
+        t._code.append(code)
+        c.drawText(t)
+    c.save()
+    text = buf.getvalue()
+    doc = to_text(text)
+    assert doc.text.split("\n") == ["(一)28", "(二)120", "(三)2 8", "(四)35"]
+    assert doc.problems == (
+        "pdf_letter_spacing: 4 gap(s) of letter spacing (Tc or TJ) inside numbers closed, page(s) 1",
+    )
 
 
 @pytest.mark.parametrize("cell", (0, 5, 40, 120))

@@ -447,7 +447,21 @@ def docx_merged_zeros(lay: Layout, rng: random.Random) -> bytes:
 
 # ------------------------------------------------------------------ PDF
 
-PDF_KINDS = ("invisible", "whiteout", "overprint", "letterspaced", "white_text")
+PDF_KINDS = ("invisible", "whiteout", "overprint", "letterspaced", "kerned", "white_text")
+
+
+def _pdf_string(text: str) -> str:
+    """A PDF string literal of ``text`` in the CID font's encoding (UniGB-UCS2-H)."""
+    return "(" + "".join(f"\\{b:03o}" for b in text.encode("utf-16-be")) + ")"
+
+
+def _tj(pieces: list[str], kerns: list[float]) -> str:
+    """A TJ operator drawing ``pieces`` with the adjustment ``kerns[i]`` (thousandths of an em,
+    negative: a wider gap) after piece i."""
+    parts = [_pdf_string(pieces[0])]
+    for piece, k in zip(pieces[1:], kerns, strict=False):
+        parts += [f"{k:g}", _pdf_string(piece)]
+    return "[" + " ".join(parts) + "] TJ"
 
 
 def _trap_flowable(text: str, kind: str, rng: random.Random):
@@ -497,6 +511,12 @@ def _trap_flowable(text: str, kind: str, rng: random.Random):
                 c.setFont(FONT, size)
                 c.drawString(x, y, text)
                 c.drawString(x + 0.35, y, text)
+            elif kind == "kerned":  # digits spaced by TJ adjustments in one operator: 2 8
+                t = c.beginText(x, y)
+                t.setFont(FONT, size)
+                gap = -rng.randint(150, 900)  # 0.15-0.9 em, one spacing for the whole number
+                t._code.append(_tj(list(text), [gap] * (len(text) - 1)))
+                c.drawText(t)
             else:  # letter-spaced digits: 2 8
                 t = c.beginText(x, y)
                 t.setFont(FONT, size)
@@ -520,11 +540,65 @@ def pdf_trap(
         if (only is not None and k != only) or (only is None and rng.random() >= share):
             return text
         kind = rng.choice(kinds)
-        if kind == "letterspaced" and len(text) < 2:
+        if kind in ("letterspaced", "kerned") and len(text) < 2:
             return text
         return _trap_flowable(text, kind, rng)
 
     return pdf_bytes(lay, value_cell=value_cell)
+
+
+def pdf_rows_in_one_tj(lay: Layout, rng: random.Random, share: float = 0.5) -> bytes:
+    """A PDF whose applications table has some rows' figures drawn by one TJ operator each (as
+    report generators write a row): the first value cell draws the row's seven figures, each
+    moved into its own ruled cell by a TJ adjustment; the other six cells draw nothing. Each
+    figure is centred in its cell, so the gaps are the column pitch less the figures' widths."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import Flowable
+
+    _register_font()
+    size = 7
+    pitch = (A4[0] - 100 - 200) / 7  # builders.pdf_bytes: the applications value columns
+
+    class Row(Flowable):
+        def __init__(self, figures: list[str]):
+            super().__init__()
+            self.figures = figures
+
+        def wrap(self, aw, ah):
+            self.aw = aw
+            return aw, 9
+
+        def draw(self):
+            widths = [stringWidth(f, FONT, size) for f in self.figures]
+            starts = [i * pitch + (self.aw - w) / 2 for i, w in enumerate(widths)]
+            kerns = [
+                -(starts[i + 1] - starts[i] - widths[i]) / size * 1000
+                for i in range(len(widths) - 1)
+            ]
+            t = self.canv.beginText(starts[0], 1)
+            t.setFont(FONT, size)
+            t._code.append(_tj(self.figures, kerns))
+            self.canv.drawText(t)
+
+    # The value cells in the order pdf_bytes asks for them, and which of them open a row drawn
+    # in one TJ (the others of that row then draw nothing).
+    order: list[str | Row] = []
+    for b in lay.blocks:
+        if isinstance(b, str):
+            continue
+        by_row: dict[int, list[str]] = {}
+        for c in place_html_rows(b.rows):
+            if is_value(c.text):
+                by_row.setdefault(c.row, []).append(c.text)
+        for figures in by_row.values():
+            whole = b.code == "applications" and len(figures) == 7
+            if whole and rng.random() < share:
+                order += [Row(figures)] + [""] * 6
+            else:
+                order += figures
+    cells = iter(order)
+    return pdf_bytes(lay, value_cell=lambda _text: next(cells))
 
 
 def with_radicals(lay: Layout, kangxi_labels: bool = False) -> tuple[Layout, int]:
