@@ -218,11 +218,23 @@ def _document(read: _Pages, n_pages: int) -> Document:
         ("pdf_invisible_text", seen.invisible, "invisible glyph(s) (text render mode 3/7)"),
         ("pdf_covered_text", seen.covered, "glyph(s) covered by an opaque box drawn over them"),
         ("pdf_white_text", seen.white, "white glyph(s) on a white page"),
+        (
+            "pdf_hidden_layer",
+            seen.hidden_layer,
+            "glyph(s) in optional content (layers) switched off by default",
+        ),
     ):
         if counts:
             problems.append(
                 f"{code}: {sum(counts.values())} {what} not read, page(s) {_pages(sorted(counts))}"
             )
+    if seen.unknown_layer:
+        problems.append(
+            f"pdf_layer_unresolved: {sum(seen.unknown_layer.values())} glyph(s) in optional "
+            "content whose default visibility could not be evaluated (a missing or broken "
+            "layer, a visibility expression) were read as shown, page(s) "
+            f"{_pages(sorted(seen.unknown_layer))}"
+        )
     if seen.redacted:
         problems.append(
             f"pdf_redacted: {sum(seen.redacted.values())} opaque box(es) hide text with nothing "

@@ -263,6 +263,40 @@ def test_pdf_tj_gaps_up_to_an_em_are_letter_spacing():
     )
 
 
+@pytest.mark.parametrize("kind", traps.LAYER_KINDS)
+@pytest.mark.parametrize("seed", (1, 2))
+def test_pdf_layers_switched_off_are_not_read(kind, seed):
+    """Value cells drawn in a layer that is on, with a white box and a decoy figure over them
+    in a layer that is off by default: the true figures, the layer named."""
+    truth, lay, rng = _case(seed)
+    r = _assert_seen(traps.pdf_layers(lay, rng, kind), truth, "layers.pdf")
+    assert "pdf_hidden_layer" in _codes(r)
+    assert not {"pdf_covered_text", "pdf_layer_unresolved"} & _codes(r)
+
+
+def test_pdf_layers_that_are_on_read_normally():
+    truth, lay, rng = _case(1)
+    r = _assert_seen(traps.pdf_layers(lay, rng, "true_only"), truth, "layers.pdf")
+    assert not {"pdf_hidden_layer", "pdf_layer_unresolved"} & _codes(r)
+    # Every layer on: the white boxes and decoys show, and are what a person reads.
+    r = parse_bytes(traps.pdf_layers(lay, random.Random(1), "all_on"), "layers.pdf")
+    assert r.status == "ok"
+    assert "pdf_covered_text" in _codes(r) and "pdf_hidden_layer" not in _codes(r)
+    assert _facts(r) != sorted(truth.facts())
+
+
+def test_pdf_layers_that_cannot_be_evaluated_are_read_and_named():
+    """A /OC name missing from the page's /Properties, a membership dictionary with a
+    visibility expression (/VE): the text is kept (never dropped on a guess) and named."""
+    truth, lay, _rng = _case(2)
+    groups = traps.LAYER_GROUPS | {"Ve": "<< /Type /OCMD /OCGs [ {On} ] /VE [ /Not {Off} ] >>"}
+    for layer in ("Gone", "Ve"):
+        data = traps.pdf_layers(lay, random.Random(2), "true_only", 1.0, layer, groups)
+        r = _assert_seen(data, truth, "layers.pdf")
+        assert "pdf_layer_unresolved" in _codes(r)
+        assert "pdf_hidden_layer" not in _codes(r)
+
+
 @pytest.mark.parametrize("cell", (0, 5, 40, 120))
 def test_pdf_figure_under_a_box_with_nothing_over_it_is_named_not_zero(cell):
     """A redaction box hides a figure: the cell is unreadable, so its row is named and nothing

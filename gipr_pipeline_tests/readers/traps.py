@@ -601,6 +601,115 @@ def pdf_rows_in_one_tj(lay: Layout, rng: random.Random, share: float = 0.5) -> b
     return pdf_bytes(lay, value_cell=lambda _text: next(cells))
 
 
+LAYER_KINDS = ("group_off", "membership_off", "base_state_off")
+
+
+LAYER_GROUPS = {
+    "On": "<< /Type /OCG /Name (正文) >>",
+    "Off": "<< /Type /OCG /Name (修改前) >>",
+    "Md": "<< /Type /OCMD /OCGs [ {Off} ] /P /AnyOn >>",
+}
+
+
+def pdf_layers(
+    lay: Layout,
+    rng: random.Random,
+    kind: str,
+    share: float = 0.5,
+    true_layer: str = "On",
+    groups: dict[str, str] = LAYER_GROUPS,
+) -> bytes:
+    """A PDF whose value cells are drawn in optional content (layers): the true figure in a
+    layer that is on, and over it, in a layer that is off by default, a white box and a decoy
+    figure (a correction switched off). ``kind``: the decoy's layer is a group in
+    ``/D /OFF``, a membership dictionary (/P /AnyOn) of that group, or a group left out of
+    ``/D /ON`` under ``/BaseState /OFF``; ``all_on``: every layer is on (the decoys show);
+    ``true_only``: no decoys, the figures in a layer that is on. ``true_layer`` names the
+    true figures' layer in the pages' /Properties (``groups``)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import Flowable
+
+    _register_font()
+    decoy_layer = "Md" if kind == "membership_off" else "Off"
+
+    class Layered(Flowable):
+        def __init__(self, text: str):
+            super().__init__()
+            self.text = text
+            self.decoy = str(int(text.split(".")[0]) + rng.randint(1, 9))
+
+        def wrap(self, aw, ah):
+            return aw, 9
+
+        def draw(self):
+            c = self.canv
+            c.setFont(FONT, 7)
+            c.addLiteral(f"/OC /{true_layer} BDC")
+            c.drawString(0, 1, self.text)
+            c.addLiteral("EMC")
+            if kind == "true_only":
+                return
+            c.addLiteral(f"/OC /{decoy_layer} BDC")
+            w = max(stringWidth(t, FONT, 7) for t in (self.text, self.decoy))
+            c.setFillColorRGB(1, 1, 1)
+            c.rect(-1, -1, w + 2, 9, stroke=0, fill=1)
+            c.setFillColorRGB(0, 0, 0)
+            c.drawString(0, 1, self.decoy)
+            c.addLiteral("EMC")
+
+    def value_cell(text: str):
+        return Layered(text) if rng.random() < share else text
+
+    if kind == "base_state_off":
+        default = "<< /BaseState /OFF /ON [ {on} ] >>"
+    elif kind in ("all_on", "true_only"):
+        default = "<< /OFF [ ] >>"
+    else:
+        default = "<< /OFF [ {off} ] >>"
+    return with_optional_content(pdf_bytes(lay, value_cell=value_cell), groups, default)
+
+
+def with_optional_content(pdf: bytes, groups: dict[str, str], default: str) -> bytes:
+    """The reportlab PDF with optional content: each of ``groups`` (name → object, which may
+    refer to another by ``{name}``) added as an object and named in every page's
+    ``/Properties``; the catalog's ``/OCProperties`` lists the /Type /OCG ones and has
+    ``default`` (``{on}``/``{off}``: the group On / Off) as its default configuration. The
+    cross-reference table is written anew."""
+    import re
+
+    size = int(re.search(rb"/Size (\d+)", pdf).group(1))
+    numbers = {name: size + i for i, name in enumerate(groups)}
+    refs = {name: f"{n} 0 R" for name, n in numbers.items()}
+    refs |= {"on": refs.get("On", ""), "off": refs.get("Off", "")}
+    ocgs = " ".join(refs[n] for n, body in groups.items() if "/OCG " in body)
+    props = " ".join(f"/{n} {refs[n]}" for n in groups)
+    body = pdf[: pdf.rindex(b"\nxref")]
+    body = body.replace(b"/Resources <<\n", f"/Resources <<\n/Properties << {props} >> ".encode())
+    ocp = f"/OCProperties << /OCGs [ {ocgs} ] /D {default.format(**refs)} >> /Type /Catalog"
+    body = body.replace(b"/Type /Catalog", ocp.encode(), 1)
+    for name, text in groups.items():
+        body += f"\n{numbers[name]} 0 obj\n".encode() + _pdf_text(text.format(**refs))
+        body += b"\nendobj"
+    offsets = {int(m.group(1)): m.start() + 1 for m in re.finditer(rb"\n(\d+) 0 obj\n", body)}
+    total = max(offsets) + 1
+    xref = [b"xref\n0 %d\n0000000000 65535 f \n" % total]
+    xref += [b"%010d 00000 n \n" % offsets.get(n, 0) for n in range(1, total)]
+    trailer = pdf[pdf.rindex(b"trailer") : pdf.rindex(b"startxref")]
+    trailer = re.sub(rb"/Size \d+", b"/Size %d" % total, trailer)
+    start = len(body) + 1
+    return body + b"\n" + b"".join(xref) + trailer + b"startxref\n%d\n%%%%EOF\n" % start
+
+
+def _pdf_text(text: str) -> bytes:
+    """An object's text with its string literals as UTF-16 hex strings (with a BOM)."""
+    import re
+
+    def utf16(m: re.Match) -> str:
+        return "<feff" + m.group(1).encode("utf-16-be").hex() + ">"
+
+    return re.sub(r"\(([^)]*)\)", utf16, text).encode("ascii")
+
+
 def with_radicals(lay: Layout, kangxi_labels: bool = False) -> tuple[Layout, int]:
     """The layout with every ideograph that has a CJK Radicals Supplement look-alike printed as
     the radical (民 → ⺠), as some PDF producers emit; with ``kangxi_labels``, the table labels'
