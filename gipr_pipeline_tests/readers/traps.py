@@ -601,7 +601,7 @@ def pdf_rows_in_one_tj(lay: Layout, rng: random.Random, share: float = 0.5) -> b
     return pdf_bytes(lay, value_cell=lambda _text: next(cells))
 
 
-LAYER_KINDS = ("group_off", "membership_off", "base_state_off")
+LAYER_KINDS = ("group_off", "membership_off", "base_state_off", "form_off")
 
 
 LAYER_GROUPS = {
@@ -623,7 +623,8 @@ def pdf_layers(
     layer that is on, and over it, in a layer that is off by default, a white box and a decoy
     figure (a correction switched off). ``kind``: the decoy's layer is a group in
     ``/D /OFF``, a membership dictionary (/P /AnyOn) of that group, or a group left out of
-    ``/D /ON`` under ``/BaseState /OFF``; ``all_on``: every layer is on (the decoys show);
+    ``/D /ON`` under ``/BaseState /OFF``; ``form_off``: the box and decoy are a form XObject
+    whose own ``/OC`` is the group in ``/D /OFF``; ``all_on``: every layer is on (the decoys show);
     ``true_only``: no decoys, the figures in a layer that is on. ``true_layer`` names the
     true figures' layer in the pages' /Properties (``groups``)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -631,6 +632,7 @@ def pdf_layers(
 
     _register_font()
     decoy_layer = "Md" if kind == "membership_off" else "Off"
+    forms = iter(range(1_000_000))
 
     class Layered(Flowable):
         def __init__(self, text: str):
@@ -649,13 +651,22 @@ def pdf_layers(
             c.addLiteral("EMC")
             if kind == "true_only":
                 return
-            c.addLiteral(f"/OC /{decoy_layer} BDC")
             w = max(stringWidth(t, FONT, 7) for t in (self.text, self.decoy))
+            if kind == "form_off":
+                name = f"decoy{next(forms)}"
+                c.beginForm(name)
+                c.setFont(FONT, 7)
+            else:
+                c.addLiteral(f"/OC /{decoy_layer} BDC")
             c.setFillColorRGB(1, 1, 1)
             c.rect(-1, -1, w + 2, 9, stroke=0, fill=1)
             c.setFillColorRGB(0, 0, 0)
             c.drawString(0, 1, self.decoy)
-            c.addLiteral("EMC")
+            if kind == "form_off":
+                c.endForm()
+                c.doForm(name)
+            else:
+                c.addLiteral("EMC")
 
     def value_cell(text: str):
         return Layered(text) if rng.random() < share else text
@@ -666,15 +677,20 @@ def pdf_layers(
         default = "<< /OFF [ ] >>"
     else:
         default = "<< /OFF [ {off} ] >>"
-    return with_optional_content(pdf_bytes(lay, value_cell=value_cell), groups, default)
+    form_layer = "Off" if kind == "form_off" else None
+    pdf = pdf_bytes(lay, value_cell=value_cell)
+    return with_optional_content(pdf, groups, default, form_layer)
 
 
-def with_optional_content(pdf: bytes, groups: dict[str, str], default: str) -> bytes:
+def with_optional_content(
+    pdf: bytes, groups: dict[str, str], default: str, form_layer: str | None = None
+) -> bytes:
     """The reportlab PDF with optional content: each of ``groups`` (name → object, which may
     refer to another by ``{name}``) added as an object and named in every page's
     ``/Properties``; the catalog's ``/OCProperties`` lists the /Type /OCG ones and has
-    ``default`` (``{on}``/``{off}``: the group On / Off) as its default configuration. The
-    cross-reference table is written anew."""
+    ``default`` (``{on}``/``{off}``: the group On / Off) as its default configuration; every
+    form XObject gets ``/OC`` the group ``form_layer``. The cross-reference table is written
+    anew."""
     import re
 
     size = int(re.search(rb"/Size (\d+)", pdf).group(1))
@@ -687,6 +703,8 @@ def with_optional_content(pdf: bytes, groups: dict[str, str], default: str) -> b
     body = body.replace(b"/Resources <<\n", f"/Resources <<\n/Properties << {props} >> ".encode())
     ocp = f"/OCProperties << /OCGs [ {ocgs} ] /D {default.format(**refs)} >> /Type /Catalog"
     body = body.replace(b"/Type /Catalog", ocp.encode(), 1)
+    if form_layer is not None:
+        body = body.replace(b"/Subtype /Form", f"/OC {refs[form_layer]} /Subtype /Form".encode())
     for name, text in groups.items():
         body += f"\n{numbers[name]} 0 obj\n".encode() + _pdf_text(text.format(**refs))
         body += b"\nendobj"
