@@ -136,12 +136,12 @@ def lay_out(page, seen: Seen) -> None:
 
         def do_Do(self, xobjid) -> None:
             # A form or image XObject may belong to a layer itself (its /OC entry).
-            state = _xobject_layer(layers, self.xobjmap, xobjid)
-            marks.append(state)
+            depth = len(marks)
+            marks.append(_xobject_layer(layers, self.xobjmap, xobjid))
             try:
                 super().do_Do(xobjid)
             finally:
-                marks.pop()
+                del marks[depth:]  # a form's unclosed BDC ends with the form
 
     class Device(PDFPageAggregatorWithMarkedContent):
         run = 0
@@ -171,13 +171,16 @@ def lay_out(page, seen: Seen) -> None:
             tc = textstate.charspace * textstate.scaling * 0.01 * scale
             unmapped = _unmapped_font(textstate.font)
             drawn = items[before:]
-            kerns = _kerns(seq, textstate.font)
-            if len(kerns) != len(drawn):
-                kerns = [0.0] * len(drawn)
             em = textstate.fontsize * scale
+            layer = layer_state() if marks else False
+            kerns = _kerns(seq, textstate.font)
+            if kerns is None or len(kerns) != len(drawn):  # most runs: one record for all
+                g = _Glyph(Device.run, textstate.render, tc, unmapped, 0.0, em, layer)
+                for item in drawn:
+                    glyphs[id(item)] = g
+                return
             # TJ numbers are thousandths of an em, subtracted from the position.
             unit = -0.001 * textstate.fontsize * textstate.scaling * 0.01 * scale
-            layer = layer_state() if marks else False
             for item, k in zip(drawn, kerns, strict=True):
                 g = _Glyph(Device.run, textstate.render, tc, unmapped, k * unit, em, layer)
                 glyphs[id(item)] = g
@@ -193,11 +196,14 @@ def lay_out(page, seen: Seen) -> None:
         _fix_chars(chars, [glyphs.get(id(k)) for k in kept], seen, page.page_number, page)
 
 
-def _kerns(seq, font) -> list[float]:
+def _kerns(seq, font) -> list[float] | None:
     """The TJ adjustment (text space, thousandths of an em) before each glyph the text-showing
-    operator ``seq`` draws, in drawing order; [] for a vertical font (not evaluated)."""
+    operator ``seq`` draws, in drawing order; None when it has none (Tj, or a TJ of strings
+    only) or its font is vertical (not evaluated)."""
     if font is None or font.is_vertical():
-        return []
+        return None
+    if not any(isinstance(obj, int | float) for obj in seq):
+        return None
     out: list[float] = []
     pending = 0.0
     for obj in seq:
