@@ -16,7 +16,12 @@ such a file arrives: the plain-text path stays fast.
 
 from __future__ import annotations
 
-from gipr_pipeline.readers.decode import DecodeError, decode_bytes, normalize
+from gipr_pipeline.readers.decode import (
+    DecodeError,
+    decode_bytes,
+    normalize_counted,
+    radical_problem,
+)
 from gipr_pipeline.readers.document import Document
 from gipr_pipeline.readers.limits import check_file, check_pdf, check_text, check_zip
 from gipr_pipeline.readers.sniff import BINARY, DOCX, HTML, PDF, ZIP, sniff
@@ -59,7 +64,9 @@ def _read(data: bytes) -> Document:
             "binary", "a legacy Office file (.doc/.xls/.wps); only .docx Word files are read"
         )
     decoded = decode_bytes(data)
-    return Document(normalize(decoded.text), decoded.encoding, "text", decoded.lossy)
+    text, folded = normalize_counted(decoded.text)
+    problems = (radical_problem(folded),) if folded else ()
+    return Document(text, decoded.encoding, "text", decoded.lossy, problems)
 
 
 def _guarded(reader, data: bytes, what: str) -> Document:

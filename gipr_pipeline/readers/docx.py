@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import re
 
-from gipr_pipeline.readers.decode import DecodeError, normalize
+from gipr_pipeline.readers.decode import DecodeError, normalize_counted, radical_problem
 from gipr_pipeline.readers.document import Document
 from gipr_pipeline.readers.grid import GridCell, cell_text, grid_lines, join_lines
 
@@ -85,7 +85,10 @@ def read_docx(data: bytes) -> Document:
             f"table_images: the document has no table but {reader.images} image(s); tables "
             "published as pictures cannot be read (OCR is out of scope)"
         )
-    return Document(normalize("\n".join(reader.lines)), None, "docx", False, tuple(problems))
+    text, folded = normalize_counted("\n".join(reader.lines))
+    if folded:
+        problems.append(radical_problem(folded))
+    return Document(text, None, "docx", False, tuple(problems))
 
 
 class _Dropped:

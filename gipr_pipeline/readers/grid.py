@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gipr_pipeline.readers.decode import normalize
+from gipr_pipeline.readers.decode import normalize_counted
 
 _WS = re.compile(r"\s+")
 # Text that can stand in a numeric cell: digits, separators, the dashes used for zero.
@@ -59,8 +59,10 @@ def join_lines(parts: list[str]) -> str:
 
 
 def cell_text(text: str) -> str:
-    """One cell's text on one field: normalized, whitespace collapsed, no pipe inside."""
-    return _WS.sub(" ", normalize(text)).strip().replace("|", "/")
+    """One cell's text on one field: normalized, whitespace collapsed, no pipe inside. Radical
+    look-alikes stay: the document's normalization folds and counts them."""
+    text = normalize_counted(text, fold_radicals=False)[0]
+    return _WS.sub(" ", text).strip().replace("|", "/")
 
 
 def place_html_rows(rows: list[list[tuple[str, int, int]]]) -> list[GridCell]:

@@ -24,7 +24,7 @@ import html as html_lib
 import re
 
 from gipr_pipeline.readers.css import Styles, grid_line, track_count
-from gipr_pipeline.readers.decode import DecodeError, normalize
+from gipr_pipeline.readers.decode import DecodeError, normalize_counted, radical_problem
 from gipr_pipeline.readers.document import Document
 from gipr_pipeline.readers.grid import (
     GridCell,
@@ -169,7 +169,10 @@ def read_html(data: bytes) -> Document:
             f"table_images: the page has no table but {stats.images} image(s); tables "
             "published as pictures cannot be read (OCR is out of scope)"
         )
-    return Document(normalize("\n".join(lines)), encoding, "html", lossy, tuple(problems))
+    text, folded = normalize_counted("\n".join(lines))
+    if folded:
+        problems.append(radical_problem(folded))
+    return Document(text, encoding, "html", lossy, tuple(problems))
 
 
 def decode_html(data: bytes) -> tuple[str, str, bool]:

@@ -20,7 +20,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from gipr_pipeline.readers.decode import DecodeError, normalize
+from gipr_pipeline.readers.decode import DecodeError, normalize_counted, radical_problem
 from gipr_pipeline.readers.document import Document
 from gipr_pipeline.readers.grid import GridCell, cell_text, grid_lines, join_lines
 from gipr_pipeline.readers.limits import check_pdf_pages
@@ -218,11 +218,23 @@ def _document(read: _Pages, n_pages: int) -> Document:
         ("pdf_invisible_text", seen.invisible, "invisible glyph(s) (text render mode 3/7)"),
         ("pdf_covered_text", seen.covered, "glyph(s) covered by an opaque box drawn over them"),
         ("pdf_white_text", seen.white, "white glyph(s) on a white page"),
+        (
+            "pdf_hidden_layer",
+            seen.hidden_layer,
+            "glyph(s) in optional content (layers) switched off by default",
+        ),
     ):
         if counts:
             problems.append(
                 f"{code}: {sum(counts.values())} {what} not read, page(s) {_pages(sorted(counts))}"
             )
+    if seen.unknown_layer:
+        problems.append(
+            f"pdf_layer_unresolved: {sum(seen.unknown_layer.values())} glyph(s) in optional "
+            "content whose default visibility could not be evaluated (a missing or broken "
+            "layer, a visibility expression) were read as shown, page(s) "
+            f"{_pages(sorted(seen.unknown_layer))}"
+        )
     if seen.redacted:
         problems.append(
             f"pdf_redacted: {sum(seen.redacted.values())} opaque box(es) hide text with nothing "
@@ -236,14 +248,20 @@ def _document(read: _Pages, n_pages: int) -> Document:
         )
     if seen.spaced:
         problems.append(
-            f"pdf_letter_spacing: {sum(seen.spaced.values())} gap(s) of character spacing "
-            f"inside numbers closed, page(s) {_pages(sorted(seen.spaced))}"
+            f"pdf_letter_spacing: {sum(seen.spaced.values())} gap(s) of letter spacing (Tc or "
+            f"TJ) inside numbers closed, page(s) {_pages(sorted(seen.spaced))}"
         )
+    # Radicals are folded glyph by glyph (with their pages); the text's normalization folds
+    # those that came later (re-read from pdfium).
+    text, folded = normalize_counted("\n".join(_reflow(read.items)))
     if seen.radicals:
         problems.append(
-            f"pdf_radical_lookalikes: {sum(seen.radicals.values())} CJK radical(s) that look like "
-            f"ideographs (e.g. ⺠ for 民) read as the ideograph, page(s) {_pages(sorted(seen.radicals))}"
+            f"pdf_radical_lookalikes: {sum(seen.radicals.values()) + folded} CJK radical(s) that "
+            f"look like ideographs (e.g. ⺠ for 民) read as the ideograph, page(s) "
+            f"{_pages(sorted(seen.radicals))}"
         )
+    elif folded:
+        problems.append(radical_problem(folded))
     problems += dict.fromkeys(read.problems)
     if read.failed_pages:
         problems.append(f"pdf_pages_unreadable: page(s) {_pages(read.failed_pages)}")
@@ -257,8 +275,7 @@ def _document(read: _Pages, n_pages: int) -> Document:
             f"pdf_pages_without_text: page(s) {_pages(read.blank_pages)} of {n_pages} have no "
             "text layer (scanned pages are not read)"
         )
-    lines = _reflow(read.items)
-    return Document(normalize("\n".join(lines)), None, "pdf", False, tuple(problems))
+    return Document(text, None, "pdf", False, tuple(problems))
 
 
 def _pages(numbers: list[int]) -> str:

@@ -10,19 +10,32 @@ character spacing and font, then takes out of the layout what a person does not 
   corrected figure drawn over it, a black redaction box); the figure drawn over the box is the
   one shown. A box with nothing drawn over it leaves one U+FFFD in place of what it hides (the
   cell cannot be read; it must not read as an empty, zero cell);
-- white glyphs with no darker filled shape drawn under them (white text on white paper).
+- white glyphs with no darker filled shape drawn under them (white text on white paper);
+- everything drawn in optional content (layers) that the document's default configuration
+  switches off: marked content ``/OC … BDC … EMC`` (its properties inline or named in the
+  resources' ``/Properties``) and XObjects with an ``/OC`` entry, whose optional content group
+  is in ``/OCProperties /D /OFF`` (or, under ``/BaseState /OFF``, not in ``/ON``), or whose
+  membership dictionary's ``/P`` policy (AnyOn, AllOn, AnyOff, AllOff) says hidden. Glyphs,
+  shapes (a hidden box covers nothing) and images of such layers leave the layout. A layer
+  that cannot be evaluated (a name missing from ``/Properties``, a visibility expression
+  ``/VE``, a group the document does not list, ``/BaseState /Unchanged``) is read as shown and
+  its glyphs are counted, to be named.
 
 Then, on pdfplumber's characters:
 
-- digits spaced out by character spacing (``Tc``) within one text-showing operator are moved
-  together (``2 8`` is 28): the gap is letter spacing, not a cell border;
+- digits spaced out within one text-showing operator by character spacing (``Tc``) or by a TJ
+  adjustment of at most an em (``[(2) -600 (8)] TJ``) are moved together (``2 8`` is 28): the
+  gap is letter spacing. A gap a vertical ruling line crosses is a cell border (a row's cells
+  placed by one TJ), and a wider TJ gap is a column gap: neither is closed;
 - CJK radicals and strokes that look like unified ideographs (⺠ U+2EA0 for 民) are folded to
   the ideograph (:mod:`gipr_pipeline.readers.radicals`);
 - glyphs of a font that has no Unicode mapping (no ``ToUnicode`` and a symbolic embedded font,
   whose codes are glyph ids) are marked unmapped, never guessed.
 
 Transparency (``ca`` < 1), clipping paths and blend modes are not evaluated: a shape is taken
-as opaque, and a glyph outside a clip is taken as shown.
+as opaque, and a glyph outside a clip is taken as shown. Of optional content only the default
+configuration is evaluated (not its ``/AS`` usage-driven states, print-only layers, nor
+``/OC`` on annotations, which pdfminer does not draw).
 """
 
 from __future__ import annotations
@@ -37,6 +50,15 @@ _SYMBOLIC = 4  # FontDescriptor Flags bit 3
 UNMAPPED = "\ufffd"
 _THIN = 2.0  # points: a filled shape thinner than this is a rule, not a cover
 _DIGITS = frozenset("0123456789.,")  # what a number's glyphs are
+# The widest TJ adjustment between two digits of one operator taken as letter spacing, in ems of
+# the font size. Letter spacing is a fraction of an em (Word's "expanded by 1-3 pt" at 10.5 pt is
+# at most 0.3 em); producers that place a table row's cells with one TJ (report generators,
+# pdfTeX tabulars) skip to the next column by the column pitch less the figure's width, which
+# in these tables (at most 15 number columns on a portrait page, 7-10.5 pt type) is 1.5 em or
+# more between one figure's end and the next one's start. A gap of a whole em also reads to a
+# person as a space between two numbers. Wider gaps are left open: the parser then names the
+# row's extra cell instead of storing a joined number.
+_KERN_MAX_EM = 1.0
 
 
 @dataclass(slots=True)
@@ -50,6 +72,21 @@ class Seen:
     spaced: dict[int, int] = field(default_factory=dict)
     radicals: dict[int, int] = field(default_factory=dict)
     unmapped: dict[int, int] = field(default_factory=dict)
+    hidden_layer: dict[int, int] = field(default_factory=dict)  # glyphs in layers switched off
+    unknown_layer: dict[int, int] = field(default_factory=dict)  # glyphs in layers not evaluated
+    layers: _Layers | None = None  # the document's default optional content configuration
+
+
+@dataclass(slots=True)
+class _Layers:
+    """The default configuration (``/OCProperties /D``) of a document's optional content
+    groups, by object number. ``base_on`` is None when the base state cannot be evaluated."""
+
+    present: bool = False
+    groups: frozenset[int] = frozenset()
+    base_on: bool | None = True
+    on: frozenset[int] = frozenset()
+    off: frozenset[int] = frozenset()
 
 
 @dataclass(slots=True)
@@ -58,6 +95,9 @@ class _Glyph:
     mode: int  # text render mode
     tc: float  # character spacing of its run, in page units
     unmapped: bool
+    kern: float = 0.0  # TJ adjustment just before it (positive: a wider gap), in page units
+    em: float = 0.0  # its font size, in page units
+    layer: bool | None = False  # in optional content switched off (True), or not evaluated (None)
 
 
 def lay_out(page, seen: Seen) -> None:
@@ -68,9 +108,57 @@ def lay_out(page, seen: Seen) -> None:
     from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 
     glyphs: dict[int, _Glyph] = {}
+    if seen.layers is None:
+        seen.layers = _default_layers(page.pdf.doc)
+    layers = seen.layers
+    hidden_shapes: set[int] = set()  # lines, shapes and images in layers switched off
+    # Marked-content sequences open now: True hidden, None not evaluated, False shown.
+    marks: list[bool | None] = []
+
+    def layer_state() -> bool | None:
+        if True in marks:
+            return True
+        return None if None in marks else False
+
+    class Interpreter(PDFPageInterpreter):
+        def do_BMC(self, tag) -> None:
+            marks.append(False)
+            super().do_BMC(tag)
+
+        def do_BDC(self, tag, props) -> None:
+            marks.append(_marked_layer(layers, tag, props, self.resources))
+            super().do_BDC(tag, props)
+
+        def do_EMC(self) -> None:
+            if marks:  # an EMC without its BMC/BDC closes nothing
+                marks.pop()
+            super().do_EMC()
+
+        def do_Do(self, xobjid) -> None:
+            # A form or image XObject may belong to a layer itself (its /OC entry).
+            depth = len(marks)
+            marks.append(_xobject_layer(layers, self.xobjmap, xobjid))
+            try:
+                super().do_Do(xobjid)
+            finally:
+                del marks[depth:]  # a form's unclosed BDC ends with the form
 
     class Device(PDFPageAggregatorWithMarkedContent):
         run = 0
+
+        def paint_path(self, gstate, stroke, fill, evenodd, path) -> None:
+            items = self.cur_item._objs
+            before = len(items)
+            super().paint_path(gstate, stroke, fill, evenodd, path)
+            if True in marks:
+                hidden_shapes.update(id(o) for o in items[before:])
+
+        def render_image(self, name, stream) -> None:
+            items = self.cur_item._objs
+            before = len(items)
+            super().render_image(name, stream)
+            if True in marks:
+                hidden_shapes.update(id(o) for o in items[before:])
 
         def render_string(self, textstate, seq, ncs, graphicstate) -> None:
             items = self.cur_item._objs
@@ -81,19 +169,51 @@ def lay_out(page, seen: Seen) -> None:
             ctm = self.ctm
             scale = math.hypot(m[0] * ctm[0] + m[1] * ctm[2], m[0] * ctm[1] + m[1] * ctm[3])
             tc = textstate.charspace * textstate.scaling * 0.01 * scale
-            glyph = _Glyph(Device.run, textstate.render, tc, _unmapped_font(textstate.font))
-            for item in items[before:]:
-                glyphs[id(item)] = glyph
+            unmapped = _unmapped_font(textstate.font)
+            drawn = items[before:]
+            em = textstate.fontsize * scale
+            layer = layer_state() if marks else False
+            kerns = _kerns(seq, textstate.font)
+            if kerns is None or len(kerns) != len(drawn):  # most runs: one record for all
+                g = _Glyph(Device.run, textstate.render, tc, unmapped, 0.0, em, layer)
+                for item in drawn:
+                    glyphs[id(item)] = g
+                return
+            # TJ numbers are thousandths of an em, subtracted from the position.
+            unit = -0.001 * textstate.fontsize * textstate.scaling * 0.01 * scale
+            for item, k in zip(drawn, kerns, strict=True):
+                g = _Glyph(Device.run, textstate.render, tc, unmapped, k * unit, em, layer)
+                glyphs[id(item)] = g
 
     device = Device(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
-    interpreter = PDFPageInterpreter(page.pdf.rsrcmgr, device)
+    interpreter = Interpreter(page.pdf.rsrcmgr, device)
     interpreter.process_page(page.page_obj)
     layout = device.get_result()
-    kept = _hide(layout, glyphs, seen, page.page_number)
+    kept = _hide(layout, glyphs, seen, page.page_number, hidden_shapes)
     page._layout = layout  # pdfplumber's own cache of the page's layout
     chars = page.chars
     if len(chars) == len(kept):
-        _fix_chars(chars, [glyphs.get(id(k)) for k in kept], seen, page.page_number)
+        _fix_chars(chars, [glyphs.get(id(k)) for k in kept], seen, page.page_number, page)
+
+
+def _kerns(seq, font) -> list[float] | None:
+    """The TJ adjustment (text space, thousandths of an em) before each glyph the text-showing
+    operator ``seq`` draws, in drawing order; None when it has none (Tj, or a TJ of strings
+    only) or its font is vertical (not evaluated)."""
+    if font is None or font.is_vertical():
+        return None
+    if not any(isinstance(obj, int | float) for obj in seq):
+        return None
+    out: list[float] = []
+    pending = 0.0
+    for obj in seq:
+        if isinstance(obj, int | float):
+            pending += obj
+        elif isinstance(obj, bytes):
+            for _cid in font.decode(obj):
+                out.append(pending)
+                pending = 0.0
+    return out
 
 
 def _unmapped_font(font) -> bool:
@@ -118,19 +238,30 @@ def _walk(container, out: list) -> None:
             _walk(obj, out)
 
 
-def _hide(layout, glyphs: dict[int, _Glyph], seen: Seen, page_no: int) -> list:
-    """Take hidden glyphs out of the layout; the glyphs kept, in drawing order."""
+def _hide(
+    layout, glyphs: dict[int, _Glyph], seen: Seen, page_no: int, hidden_shapes: set[int]
+) -> list:
+    """Take hidden glyphs (and shapes in layers switched off) out of the layout; the glyphs
+    kept, in drawing order."""
     from pdfminer.layout import LTChar, LTCurve
 
     items: list = []
     _walk(layout, items)
     drawn: list = []  # glyphs so far, in drawing order
     fills: list = []  # filled shapes so far, for white glyphs: (bbox, white?)
-    gone: set[int] = set()
+    gone: set[int] = set(hidden_shapes)  # a hidden layer's box covers nothing, rules no cell
     covers: list = []  # (box, glyphs drawn before it, glyphs it hides)
     for obj in items:
+        if id(obj) in hidden_shapes:
+            continue
         if isinstance(obj, LTChar):
             g = glyphs.get(id(obj))
+            if g is not None and g.layer:
+                gone.add(id(obj))
+                seen.hidden_layer[page_no] = seen.hidden_layer.get(page_no, 0) + 1
+                continue
+            if g is not None and g.layer is None:
+                seen.unknown_layer[page_no] = seen.unknown_layer.get(page_no, 0) + 1
             if g is not None and g.mode in _INVISIBLE_MODES:
                 gone.add(id(obj))
                 seen.invisible[page_no] = seen.invisible.get(page_no, 0) + 1
@@ -220,8 +351,13 @@ def _white(color) -> bool:
     return False
 
 
-def _fix_chars(chars: list[dict], meta: list[_Glyph | None], seen: Seen, page_no: int) -> None:
-    """Radicals folded, unmapped glyphs marked, letter-spaced digits moved together."""
+def _fix_chars(
+    chars: list[dict], meta: list[_Glyph | None], seen: Seen, page_no: int, page=None
+) -> None:
+    """Radicals folded, unmapped glyphs marked, letter-spaced digits moved together: two digits
+    drawn by one text-showing operator, apart by its character spacing (``Tc``) and/or a TJ
+    adjustment of at most ``_KERN_MAX_EM``, with no vertical ruling line between them (a cell
+    border: the operator placed two cells)."""
     for c, g in zip(chars, meta, strict=True):
         text = c["text"]
         if g is not None and g.unmapped:
@@ -231,19 +367,177 @@ def _fix_chars(chars: list[dict], meta: list[_Glyph | None], seen: Seen, page_no
             c["text"] = RADICALS[text]
             seen.radicals[page_no] = seen.radicals.get(page_no, 0) + 1
     shift = 0.0
+    rules: list[tuple[float, float, float]] | None = None
     for i in range(1, len(chars)):
         prev, c = chars[i - 1], chars[i]
         gp, gc = meta[i - 1], meta[i]
         if gc is None or gp is None or gc.run != gp.run:
             shift = 0.0
             continue
-        if gc.tc > 0.2 and prev["text"] in _DIGITS and c["text"] in _DIGITS and c["upright"]:
-            gap = c["x0"] - shift - prev["x1"]  # prev has already moved by its shift
-            if gap <= gc.tc + 0.5:
-                shift += gc.tc
+        spacing = gc.tc + gc.kern
+        if (
+            spacing > 0.2
+            and gc.kern <= _KERN_MAX_EM * gc.em
+            and prev["text"] in _DIGITS
+            and c["text"] in _DIGITS
+            and c["upright"]
+        ):
+            left = prev["x1"] + shift  # where prev was drawn (it has moved by its shift)
+            if rules is None:
+                rules = _vertical_rules(page)
+            if c["x0"] - left <= spacing + 0.5 and not _rule_between(rules, left, c):
+                shift += spacing
                 seen.spaced[page_no] = seen.spaced.get(page_no, 0) + 1
+            else:
+                shift = 0.0
         else:
             shift = 0.0
         if shift:
             c["x0"] -= shift
             c["x1"] -= shift
+
+
+def _vertical_rules(page) -> list[tuple[float, float, float]]:
+    """The page's vertical lines and rectangle sides (x, top, bottom), pdfplumber's edges."""
+    if page is None:
+        return []
+    try:
+        return [(float(e["x0"]), float(e["top"]), float(e["bottom"])) for e in page.vertical_edges]
+    except Exception:
+        return []  # the edges could not be read: the gap is judged by its width alone
+
+
+def _rule_between(rules: list[tuple[float, float, float]], left: float, c: dict) -> bool:
+    top, bottom = c["top"], c["bottom"]
+    return any(left < x < c["x0"] and t < bottom and b > top for x, t, b in rules)
+
+
+def _name(obj) -> str | None:
+    from pdfminer.psparser import PSLiteral
+
+    return obj.name if isinstance(obj, PSLiteral) else None
+
+
+def _refs(obj) -> list | None:
+    """Object numbers of an array of indirect references (or of one reference); None when
+    something else is there."""
+    from pdfminer.pdftypes import PDFObjRef, resolve1
+
+    if isinstance(obj, PDFObjRef):
+        value = resolve1(obj)
+        if not isinstance(value, list):
+            return [obj.objid]
+        obj = value
+    if obj is None:
+        return []
+    if not isinstance(obj, list):
+        return None
+    out = []
+    for r in obj:
+        if not isinstance(r, PDFObjRef):
+            return None
+        out.append(r.objid)
+    return out
+
+
+def _default_layers(doc) -> _Layers:
+    """The catalog's ``/OCProperties``: its groups and default configuration ``/D``."""
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        props = resolve1(doc.catalog.get("OCProperties"))
+        if not isinstance(props, dict):
+            return _Layers()
+        d = resolve1(props.get("D"))
+        groups = _refs(props.get("OCGs"))
+        if not isinstance(d, dict) or groups is None:
+            return _Layers(present=True, base_on=None)
+        base = _name(resolve1(d.get("BaseState"))) or "ON"
+        on, off = _refs(d.get("ON")), _refs(d.get("OFF"))
+        if on is None or off is None:
+            return _Layers(present=True, base_on=None)
+        # /Unchanged is meaningless in the default configuration: not evaluated.
+        base_on = {"ON": True, "OFF": False}.get(base)
+        return _Layers(True, frozenset(groups), base_on, frozenset(on), frozenset(off))
+    except Exception:
+        return _Layers(present=True, base_on=None)
+
+
+def _group_on(layers: _Layers, objid: int) -> bool | None:
+    """Whether the default configuration shows the group (None: not evaluated)."""
+    if not layers.present or layers.base_on is None or objid not in layers.groups:
+        return None
+    if layers.base_on:
+        return objid not in layers.off
+    return objid in layers.on
+
+
+def _layer_hidden(layers: _Layers, ref) -> bool | None:
+    """Whether content of the optional content group or membership dictionary ``ref`` is
+    hidden in the default configuration: True, False, or None when it cannot be evaluated (a
+    visibility expression /VE, a broken reference, a group the document does not list)."""
+    from pdfminer.pdftypes import PDFObjRef, resolve1
+
+    obj = resolve1(ref)
+    if not isinstance(obj, dict):
+        return None
+    kind = _name(resolve1(obj.get("Type")))
+    if kind == "OCG":
+        if not isinstance(ref, PDFObjRef):
+            return None
+        on = _group_on(layers, ref.objid)
+        return None if on is None else not on
+    if kind != "OCMD" or "VE" in obj:
+        return None
+    members = _refs(obj.get("OCGs"))
+    if members is None:
+        return None
+    if not members:
+        return False  # a membership dictionary without groups has no effect
+    states = [_group_on(layers, m) for m in members]
+    if None in states:
+        return None
+    policy = _name(resolve1(obj.get("P"))) or "AnyOn"
+    shown = {
+        "AnyOn": any(states),
+        "AllOn": all(states),
+        "AnyOff": not all(states),
+        "AllOff": not any(states),
+    }.get(policy)
+    return None if shown is None else not shown
+
+
+def _marked_layer(layers: _Layers, tag, props, resources) -> bool | None:
+    """A ``BDC`` sequence's layer state: False unless it is optional content (``/OC``), whose
+    properties are inline or named in the resources' ``/Properties``."""
+    from pdfminer.pdftypes import resolve1
+
+    if _name(tag) != "OC":
+        return False
+    try:
+        name = _name(props)
+        if name is not None:
+            named = resolve1((resources or {}).get("Properties"))
+            if not isinstance(named, dict) or name not in named:
+                return None
+            props = named[name]
+        return _layer_hidden(layers, props)
+    except Exception:
+        return None
+
+
+def _xobject_layer(layers: _Layers, xobjmap: dict, xobjid) -> bool | None:
+    """The layer state of an XObject drawn by ``Do``: False unless its dictionary has /OC."""
+    from pdfminer.pdftypes import stream_value
+
+    try:
+        xobj = stream_value(xobjmap[_name(xobjid) or xobjid])
+        ref = xobj.get("OC")
+    except Exception:
+        return False  # pdfminer itself skips an XObject it cannot find
+    if ref is None:
+        return False
+    try:
+        return _layer_hidden(layers, ref)
+    except Exception:
+        return None

@@ -217,9 +217,84 @@ def test_pdf_traps_read_what_a_viewer_shows(kind, seed):
         "whiteout": "pdf_covered_text",
         "overprint": "pdf_overprint",
         "letterspaced": "pdf_letter_spacing",
+        "kerned": "pdf_letter_spacing",
         "white_text": "pdf_white_text",
     }[kind]
     assert expected in _codes(r)
+
+
+@pytest.mark.parametrize("seed", (1, 2, 3))
+def test_pdf_row_of_cells_in_one_tj_stays_cells(seed):
+    """A row's figures drawn by one TJ, each moved into its ruled cell by a TJ adjustment (a gap
+    of several ems crossing a cell border): seven cells, never one joined number."""
+    truth, lay, rng = _case(seed)
+    r = _assert_seen(traps.pdf_rows_in_one_tj(lay, rng), truth, "rows.pdf")
+    assert "pdf_letter_spacing" not in _codes(r)
+
+
+def test_pdf_tj_gaps_up_to_an_em_are_letter_spacing():
+    """Without ruling lines, the width of a TJ gap between digits decides: up to an em it is
+    letter spacing (28), wider it is two figures (2 8); a gap of Tc and TJ together counts."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    traps._register_font()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    tj = traps._tj
+    for y, code in (  # each line numbered, so that the lines are not joined as one paragraph
+        (700, tj(["2", "8"], [-600])),
+        (680, tj(["1", "2", "0"], [-950, -950])),
+        (660, tj(["2", "8"], [-1800])),
+        (640, "2 Tc " + tj(["3", "5"], [-700])),  # 2 pt + 0.7 em at 10 pt: letter spacing
+    ):
+        t = c.beginText(100, y)
+        t.setFont(traps.FONT, 10)
+        t.textOut(f"({'一二三四'[(700 - y) // 20]})")
+        t._code.append(code)
+        c.drawText(t)
+    c.save()
+    text = buf.getvalue()
+    doc = to_text(text)
+    assert doc.text.split("\n") == ["(一)28", "(二)120", "(三)2 8", "(四)35"]
+    assert doc.problems == (
+        "pdf_letter_spacing: 4 gap(s) of letter spacing (Tc or TJ) inside numbers closed, page(s) 1",
+    )
+
+
+@pytest.mark.parametrize("kind", traps.LAYER_KINDS)
+@pytest.mark.parametrize("seed", (1, 2))
+def test_pdf_layers_switched_off_are_not_read(kind, seed):
+    """Value cells drawn in a layer that is on, with a white box and a decoy figure over them
+    in a layer that is off by default: the true figures, the layer named."""
+    truth, lay, rng = _case(seed)
+    r = _assert_seen(traps.pdf_layers(lay, rng, kind), truth, "layers.pdf")
+    assert "pdf_hidden_layer" in _codes(r)
+    assert not {"pdf_covered_text", "pdf_layer_unresolved"} & _codes(r)
+
+
+def test_pdf_layers_that_are_on_read_normally():
+    truth, lay, rng = _case(1)
+    r = _assert_seen(traps.pdf_layers(lay, rng, "true_only"), truth, "layers.pdf")
+    assert not {"pdf_hidden_layer", "pdf_layer_unresolved"} & _codes(r)
+    # Every layer on: the white boxes and decoys show, and are what a person reads.
+    r = parse_bytes(traps.pdf_layers(lay, random.Random(1), "all_on"), "layers.pdf")
+    assert r.status == "ok"
+    assert "pdf_covered_text" in _codes(r) and "pdf_hidden_layer" not in _codes(r)
+    assert _facts(r) != sorted(truth.facts())
+
+
+def test_pdf_layers_that_cannot_be_evaluated_are_read_and_named():
+    """A /OC name missing from the page's /Properties, a membership dictionary with a
+    visibility expression (/VE): the text is kept (never dropped on a guess) and named."""
+    truth, lay, _rng = _case(2)
+    groups = traps.LAYER_GROUPS | {"Ve": "<< /Type /OCMD /OCGs [ {On} ] /VE [ /Not {Off} ] >>"}
+    for layer in ("Gone", "Ve"):
+        data = traps.pdf_layers(lay, random.Random(2), "true_only", 1.0, layer, groups)
+        r = _assert_seen(data, truth, "layers.pdf")
+        assert "pdf_layer_unresolved" in _codes(r)
+        assert "pdf_hidden_layer" not in _codes(r)
 
 
 @pytest.mark.parametrize("cell", (0, 5, 40, 120))
@@ -247,6 +322,50 @@ def test_pdf_radical_lookalikes_are_folded(seed):
     assert count > 0
     r = _assert_seen(traps.pdf_bytes(swapped), truth, "radicals.pdf")
     assert "pdf_radical_lookalikes" in _codes(r)
+
+
+@pytest.mark.parametrize("fmt", ("txt", "html", "docx"))
+@pytest.mark.parametrize("seed", (1, 3))
+def test_radical_lookalikes_are_folded_in_every_format(fmt, seed):
+    """⺠ for 民 in the agency's name, Kangxi radicals (⾏ for 行) in the table labels: read as
+    the ideographs, each fold counted once in the problem."""
+    truth, lay, _rng = _case(seed)
+    swapped, count = traps.with_radicals(lay, kangxi_labels=True)
+    assert "⺠" in swapped.title and "民" in truth.agency
+    labels = [
+        t for b in swapped.blocks if not isinstance(b, str) for row in b.rows for t, *_ in row
+    ]
+    assert any("⾏" in t for t in labels)
+    data = {
+        "txt": traps.text_bytes,
+        "html": lambda lay: traps.html_page(lay, traps.HtmlStyle(), "2025-01-20"),
+        "docx": traps.docx_bytes,
+    }[fmt](swapped)
+    r = _assert_seen(data, truth, f"radicals.{fmt}")
+    if fmt == "html":
+        count += 1  # the page's <title> is read too, and repeats the title's ⺠
+    assert [p for p in r.problems if p.startswith("pdf_radical_lookalikes")] == [
+        f"pdf_radical_lookalikes: {count} CJK radical(s) that look like ideographs "
+        "(e.g. ⺠ for 民) read as the ideograph"
+    ]
+
+
+def test_radicals_outside_the_fold_table_are_kept():
+    """Code points of the radical blocks without an equivalent ideograph (⺀ U+2E80, ⺚ U+2E9A
+    unassigned) are not folded and not counted; a cell keeps its radicals for the document's
+    count."""
+    from gipr_pipeline.readers.decode import normalize_counted
+    from gipr_pipeline.readers.grid import cell_text
+
+    assert normalize_counted("⺀⺠⽇\r\n") == ("⺀民日\n", 2)
+    assert normalize_counted("１⺠⽇") == ("1民日", 2)
+    assert cell_text("１ ⺠⽇ ｜") == "1 ⺠⽇ /"
+    doc = to_text("| ⾏政许可 | 2 |\n".encode())
+    assert doc.text == "| 行政许可 | 2 |\n"
+    assert doc.problems == (
+        "pdf_radical_lookalikes: 1 CJK radical(s) that look like ideographs (e.g. ⺠ for 民) "
+        "read as the ideograph",
+    )
 
 
 def test_pdf_without_unicode_map_is_rejected_by_name():

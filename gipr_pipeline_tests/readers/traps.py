@@ -447,7 +447,21 @@ def docx_merged_zeros(lay: Layout, rng: random.Random) -> bytes:
 
 # ------------------------------------------------------------------ PDF
 
-PDF_KINDS = ("invisible", "whiteout", "overprint", "letterspaced", "white_text")
+PDF_KINDS = ("invisible", "whiteout", "overprint", "letterspaced", "kerned", "white_text")
+
+
+def _pdf_string(text: str) -> str:
+    """A PDF string literal of ``text`` in the CID font's encoding (UniGB-UCS2-H)."""
+    return "(" + "".join(f"\\{b:03o}" for b in text.encode("utf-16-be")) + ")"
+
+
+def _tj(pieces: list[str], kerns: list[float]) -> str:
+    """A TJ operator drawing ``pieces`` with the adjustment ``kerns[i]`` (thousandths of an em,
+    negative: a wider gap) after piece i."""
+    parts = [_pdf_string(pieces[0])]
+    for piece, k in zip(pieces[1:], kerns, strict=False):
+        parts += [f"{k:g}", _pdf_string(piece)]
+    return "[" + " ".join(parts) + "] TJ"
 
 
 def _trap_flowable(text: str, kind: str, rng: random.Random):
@@ -497,6 +511,12 @@ def _trap_flowable(text: str, kind: str, rng: random.Random):
                 c.setFont(FONT, size)
                 c.drawString(x, y, text)
                 c.drawString(x + 0.35, y, text)
+            elif kind == "kerned":  # digits spaced by TJ adjustments in one operator: 2 8
+                t = c.beginText(x, y)
+                t.setFont(FONT, size)
+                gap = -rng.randint(150, 900)  # 0.15-0.9 em, one spacing for the whole number
+                t._code.append(_tj(list(text), [gap] * (len(text) - 1)))
+                c.drawText(t)
             else:  # letter-spaced digits: 2 8
                 t = c.beginText(x, y)
                 t.setFont(FONT, size)
@@ -520,35 +540,234 @@ def pdf_trap(
         if (only is not None and k != only) or (only is None and rng.random() >= share):
             return text
         kind = rng.choice(kinds)
-        if kind == "letterspaced" and len(text) < 2:
+        if kind in ("letterspaced", "kerned") and len(text) < 2:
             return text
         return _trap_flowable(text, kind, rng)
 
     return pdf_bytes(lay, value_cell=value_cell)
 
 
-def with_radicals(lay: Layout) -> tuple[Layout, int]:
+def pdf_rows_in_one_tj(lay: Layout, rng: random.Random, share: float = 0.5) -> bytes:
+    """A PDF whose applications table has some rows' figures drawn by one TJ operator each (as
+    report generators write a row): the first value cell draws the row's seven figures, each
+    moved into its own ruled cell by a TJ adjustment; the other six cells draw nothing. Each
+    figure is centred in its cell, so the gaps are the column pitch less the figures' widths."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import Flowable
+
+    _register_font()
+    size = 7
+    pitch = (A4[0] - 100 - 200) / 7  # builders.pdf_bytes: the applications value columns
+
+    class Row(Flowable):
+        def __init__(self, figures: list[str]):
+            super().__init__()
+            self.figures = figures
+
+        def wrap(self, aw, ah):
+            self.aw = aw
+            return aw, 9
+
+        def draw(self):
+            widths = [stringWidth(f, FONT, size) for f in self.figures]
+            starts = [i * pitch + (self.aw - w) / 2 for i, w in enumerate(widths)]
+            kerns = [
+                -(starts[i + 1] - starts[i] - widths[i]) / size * 1000
+                for i in range(len(widths) - 1)
+            ]
+            t = self.canv.beginText(starts[0], 1)
+            t.setFont(FONT, size)
+            t._code.append(_tj(self.figures, kerns))
+            self.canv.drawText(t)
+
+    # The value cells in the order pdf_bytes asks for them, and which of them open a row drawn
+    # in one TJ (the others of that row then draw nothing).
+    order: list[str | Row] = []
+    for b in lay.blocks:
+        if isinstance(b, str):
+            continue
+        by_row: dict[int, list[str]] = {}
+        for c in place_html_rows(b.rows):
+            if is_value(c.text):
+                by_row.setdefault(c.row, []).append(c.text)
+        for figures in by_row.values():
+            whole = b.code == "applications" and len(figures) == 7
+            if whole and rng.random() < share:
+                order += [Row(figures)] + [""] * 6
+            else:
+                order += figures
+    cells = iter(order)
+    return pdf_bytes(lay, value_cell=lambda _text: next(cells))
+
+
+LAYER_KINDS = ("group_off", "membership_off", "base_state_off", "form_off")
+
+
+LAYER_GROUPS = {
+    "On": "<< /Type /OCG /Name (正文) >>",
+    "Off": "<< /Type /OCG /Name (修改前) >>",
+    "Md": "<< /Type /OCMD /OCGs [ {Off} ] /P /AnyOn >>",
+}
+
+
+def pdf_layers(
+    lay: Layout,
+    rng: random.Random,
+    kind: str,
+    share: float = 0.5,
+    true_layer: str = "On",
+    groups: dict[str, str] = LAYER_GROUPS,
+) -> bytes:
+    """A PDF whose value cells are drawn in optional content (layers): the true figure in a
+    layer that is on, and over it, in a layer that is off by default, a white box and a decoy
+    figure (a correction switched off). ``kind``: the decoy's layer is a group in
+    ``/D /OFF``, a membership dictionary (/P /AnyOn) of that group, or a group left out of
+    ``/D /ON`` under ``/BaseState /OFF``; ``form_off``: the box and decoy are a form XObject
+    whose own ``/OC`` is the group in ``/D /OFF``; ``all_on``: every layer is on (the decoys show);
+    ``true_only``: no decoys, the figures in a layer that is on. ``true_layer`` names the
+    true figures' layer in the pages' /Properties (``groups``)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import Flowable
+
+    _register_font()
+    decoy_layer = "Md" if kind == "membership_off" else "Off"
+    forms = iter(range(1_000_000))
+
+    class Layered(Flowable):
+        def __init__(self, text: str):
+            super().__init__()
+            self.text = text
+            self.decoy = str(int(text.split(".")[0]) + rng.randint(1, 9))
+
+        def wrap(self, aw, ah):
+            return aw, 9
+
+        def draw(self):
+            c = self.canv
+            c.setFont(FONT, 7)
+            c.addLiteral(f"/OC /{true_layer} BDC")
+            c.drawString(0, 1, self.text)
+            c.addLiteral("EMC")
+            if kind == "true_only":
+                return
+            w = max(stringWidth(t, FONT, 7) for t in (self.text, self.decoy))
+            if kind == "form_off":
+                name = f"decoy{next(forms)}"
+                c.beginForm(name)
+                c.setFont(FONT, 7)
+            else:
+                c.addLiteral(f"/OC /{decoy_layer} BDC")
+            c.setFillColorRGB(1, 1, 1)
+            c.rect(-1, -1, w + 2, 9, stroke=0, fill=1)
+            c.setFillColorRGB(0, 0, 0)
+            c.drawString(0, 1, self.decoy)
+            if kind == "form_off":
+                c.endForm()
+                c.doForm(name)
+            else:
+                c.addLiteral("EMC")
+
+    def value_cell(text: str):
+        return Layered(text) if rng.random() < share else text
+
+    if kind == "base_state_off":
+        default = "<< /BaseState /OFF /ON [ {on} ] >>"
+    elif kind in ("all_on", "true_only"):
+        default = "<< /OFF [ ] >>"
+    else:
+        default = "<< /OFF [ {off} ] >>"
+    form_layer = "Off" if kind == "form_off" else None
+    pdf = pdf_bytes(lay, value_cell=value_cell)
+    return with_optional_content(pdf, groups, default, form_layer)
+
+
+def with_optional_content(
+    pdf: bytes, groups: dict[str, str], default: str, form_layer: str | None = None
+) -> bytes:
+    """The reportlab PDF with optional content: each of ``groups`` (name → object, which may
+    refer to another by ``{name}``) added as an object and named in every page's
+    ``/Properties``; the catalog's ``/OCProperties`` lists the /Type /OCG ones and has
+    ``default`` (``{on}``/``{off}``: the group On / Off) as its default configuration; every
+    form XObject gets ``/OC`` the group ``form_layer``. The cross-reference table is written
+    anew."""
+    import re
+
+    size = int(re.search(rb"/Size (\d+)", pdf).group(1))
+    numbers = {name: size + i for i, name in enumerate(groups)}
+    refs = {name: f"{n} 0 R" for name, n in numbers.items()}
+    refs |= {"on": refs.get("On", ""), "off": refs.get("Off", "")}
+    ocgs = " ".join(refs[n] for n, body in groups.items() if "/OCG " in body)
+    props = " ".join(f"/{n} {refs[n]}" for n in groups)
+    body = pdf[: pdf.rindex(b"\nxref")]
+    body = body.replace(b"/Resources <<\n", f"/Resources <<\n/Properties << {props} >> ".encode())
+    ocp = f"/OCProperties << /OCGs [ {ocgs} ] /D {default.format(**refs)} >> /Type /Catalog"
+    body = body.replace(b"/Type /Catalog", ocp.encode(), 1)
+    if form_layer is not None:
+        body = body.replace(b"/Subtype /Form", f"/OC {refs[form_layer]} /Subtype /Form".encode())
+    for name, text in groups.items():
+        body += f"\n{numbers[name]} 0 obj\n".encode() + _pdf_text(text.format(**refs))
+        body += b"\nendobj"
+    offsets = {int(m.group(1)): m.start() + 1 for m in re.finditer(rb"\n(\d+) 0 obj\n", body)}
+    total = max(offsets) + 1
+    xref = [b"xref\n0 %d\n0000000000 65535 f \n" % total]
+    xref += [b"%010d 00000 n \n" % offsets.get(n, 0) for n in range(1, total)]
+    trailer = pdf[pdf.rindex(b"trailer") : pdf.rindex(b"startxref")]
+    trailer = re.sub(rb"/Size \d+", b"/Size %d" % total, trailer)
+    start = len(body) + 1
+    return body + b"\n" + b"".join(xref) + trailer + b"startxref\n%d\n%%%%EOF\n" % start
+
+
+def _pdf_text(text: str) -> bytes:
+    """An object's text with its string literals as UTF-16 hex strings (with a BOM)."""
+    import re
+
+    def utf16(m: re.Match) -> str:
+        return "<feff" + m.group(1).encode("utf-16-be").hex() + ">"
+
+    return re.sub(r"\(([^)]*)\)", utf16, text).encode("ascii")
+
+
+def with_radicals(lay: Layout, kangxi_labels: bool = False) -> tuple[Layout, int]:
     """The layout with every ideograph that has a CJK Radicals Supplement look-alike printed as
-    the radical (民 → ⺠), as some PDF producers emit; and how many were swapped."""
+    the radical (民 → ⺠), as some PDF producers emit; with ``kangxi_labels``, the table labels'
+    ideographs that have a Kangxi radical look-alike too (行 → ⾏); and how many were swapped."""
     from gipr_pipeline.readers.radicals import EQUIVALENT
 
     swap = {chr(v): chr(k) for k, v in EQUIVALENT.items() if 0x2E80 <= k <= 0x2EFF}
+    kangxi = {chr(v): chr(k) for k, v in EQUIVALENT.items() if 0x2F00 <= k <= 0x2FDF}
     count = 0
 
-    def tr(s: str) -> str:
+    def tr(s: str, table: dict[str, str] = swap) -> str:
         nonlocal count
-        out = "".join(swap.get(ch, ch) for ch in s)
+        out = "".join(table.get(ch, swap.get(ch, ch)) for ch in s)
         count += sum(a != b for a, b in zip(s, out, strict=True))
         return out
+
+    def label(s: str) -> str:
+        return tr(s, kangxi if kangxi_labels and not is_value(s) else swap)
 
     blocks = []
     for b in lay.blocks:
         if isinstance(b, str):
             blocks.append(tr(b))
         else:
-            rows = [[(tr(t), rs, cs) for t, rs, cs in row] for row in b.rows]
+            rows = [[(label(t), rs, cs) for t, rs, cs in row] for row in b.rows]
             blocks.append(TableBlock(b.code, rows, dict(b.value_slots)))
     return Layout(tr(lay.title), blocks, list(lay.blanks)), count
+
+
+def text_bytes(lay: Layout) -> bytes:
+    """The layout as a plain-text report: paragraphs one per line, tables as pipe rows."""
+    from gipr_pipeline.readers.grid import grid_lines
+
+    lines = [lay.title]
+    for b in lay.blocks:
+        if isinstance(b, str):
+            lines.append(b)
+        else:
+            lines += grid_lines(place_html_rows(b.rows), [])
+    return "\n".join(lines).encode()
 
 
 def pdf_without_unicode_map(lines: int = 40) -> bytes:
