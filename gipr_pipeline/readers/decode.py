@@ -165,6 +165,6 @@ def normalize_counted(text: str, *, fold_radicals: bool = True) -> tuple[str, in
 def radical_problem(folded: int) -> str:
     """The reader problem for ``folded`` radical look-alikes read as their ideograph."""
     return (
-        f"pdf_radical_lookalikes: {folded} CJK radical(s) that look like ideographs "
+        f"radical_lookalikes: {folded} CJK radical(s) that look like ideographs "
         "(e.g. ⺠ for 民) read as the ideograph"
     )

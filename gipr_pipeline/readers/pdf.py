@@ -256,7 +256,7 @@ def _document(read: _Pages, n_pages: int) -> Document:
     text, folded = normalize_counted("\n".join(_reflow(read.items)))
     if seen.radicals:
         problems.append(
-            f"pdf_radical_lookalikes: {sum(seen.radicals.values()) + folded} CJK radical(s) that "
+            f"radical_lookalikes: {sum(seen.radicals.values()) + folded} CJK radical(s) that "
             f"look like ideographs (e.g. ⺠ for 民) read as the ideograph, page(s) "
             f"{_pages(sorted(seen.radicals))}"
         )

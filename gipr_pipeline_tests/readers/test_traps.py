@@ -316,12 +316,12 @@ def test_pdf_all_traps_at_once():
 
 
 @pytest.mark.parametrize("seed", (1, 2))
-def test_pdf_radical_lookalikes_are_folded(seed):
+def test_radical_lookalikes_are_folded(seed):
     truth, lay, _rng = _case(seed)
     swapped, count = traps.with_radicals(lay)
     assert count > 0
     r = _assert_seen(traps.pdf_bytes(swapped), truth, "radicals.pdf")
-    assert "pdf_radical_lookalikes" in _codes(r)
+    assert "radical_lookalikes" in _codes(r)
 
 
 @pytest.mark.parametrize("fmt", ("txt", "html", "docx"))
@@ -344,8 +344,8 @@ def test_radical_lookalikes_are_folded_in_every_format(fmt, seed):
     r = _assert_seen(data, truth, f"radicals.{fmt}")
     if fmt == "html":
         count += 1  # the page's <title> is read too, and repeats the title's ⺠
-    assert [p for p in r.problems if p.startswith("pdf_radical_lookalikes")] == [
-        f"pdf_radical_lookalikes: {count} CJK radical(s) that look like ideographs "
+    assert [p for p in r.problems if p.startswith("radical_lookalikes")] == [
+        f"radical_lookalikes: {count} CJK radical(s) that look like ideographs "
         "(e.g. ⺠ for 民) read as the ideograph"
     ]
 
@@ -363,7 +363,7 @@ def test_radicals_outside_the_fold_table_are_kept():
     doc = to_text("| ⾏政许可 | 2 |\n".encode())
     assert doc.text == "| 行政许可 | 2 |\n"
     assert doc.problems == (
-        "pdf_radical_lookalikes: 1 CJK radical(s) that look like ideographs (e.g. ⺠ for 民) "
+        "radical_lookalikes: 1 CJK radical(s) that look like ideographs (e.g. ⺠ for 民) "
         "read as the ideograph",
     )
 
