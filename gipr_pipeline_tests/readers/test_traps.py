@@ -77,7 +77,8 @@ def test_css_cascade_decides_what_shows():
     assert doc.text.split("\n") == ["1", "3", "56", "79"]
     assert doc.problems == (
         "html_hidden_text: 3 piece(s) of text with digits that the page hides "
-        "(display:none, visibility:hidden, the hidden attribute) were not read",
+        "(display:none, visibility:hidden, the hidden attribute, opacity:0, font-size:0, "
+        "text coloured like its background, off-screen) were not read",
     )
 
 
