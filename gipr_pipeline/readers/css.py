@@ -220,12 +220,16 @@ class Styles:
             if ti is not None and ti not in ("inherit", "unset"):
                 indent_off = far_off(ti)
             display = self.display(el)
+            inline_level = False
             if display:
                 block = display in _BLOCK_CONTAINERS
+                inline_level = display.startswith("inline-")
             if self.value(el, "position") in ("absolute", "fixed"):
-                block = True  # an absolutely positioned box is a block
+                block, inline_level = True, False  # an absolutely positioned box is a block
             if block:
-                shifted = indent_off
+                # Its own lines take its own indent; an inline-block also sits on the line of
+                # the block around it, which that block's indent moves.
+                shifted = indent_off or (inline_level and parent.shifted)
         state = Seen(True, visible, gone, font_zero, color, background, indent_off, shifted)
         state = state._replace(shows=_shows(state))
         return parent if state == parent else state

@@ -176,3 +176,36 @@ def test_style_variants_are_independent():
     # guard: the dataclass used as a style is not shared between parametrized cases
     assert replace(STYLES["plain"], copies=2).copies == 2
     assert STYLES["plain"].copies == 1
+
+
+def test_css_values_that_hide():
+    """The value readers behind what a browser draws (tinycss2 tokens and CSS Color 3)."""
+    from gipr_pipeline.readers import css
+
+    white = (255, 255, 255, 1.0)
+    assert css.colour("#fff") == css.colour("white") == css.colour("rgb(255, 255, 255)") == white
+    assert css.colour("hsl(0, 0%, 100%)") == css.colour("#ffffff") == white
+    assert css.colour("transparent")[3] == 0 == css.colour("rgba(255, 255, 255, 0)")[3]
+    assert css.colour("rgba(0, 0, 0, .5)") == (0, 0, 0, 0.5)
+    assert css.colour("inherit") is None and css.colour("currentcolor") == "currentcolor"
+    assert css.legacy_colour("ffffff") == css.legacy_colour("#FFFFFF") == white
+    assert css.legacy_colour("nonsense") is None
+    assert css.background("#fff url(a.png) no-repeat") == (white, True)
+    assert css.background("linear-gradient(#fff, #000)")[1]
+    assert css.background("none") == ((0, 0, 0, 0.0), False)
+    assert [css.font_size(v) for v in ("0", "0px", "0%", "0em", "12px", "1.2em", "inherit")] == [
+        "zero", "zero", "zero", "zero", "absolute", "relative", None,
+    ]  # fmt: skip
+    assert [css.font_shorthand_size(v) for v in ("0/0 a", "bold 0/0 a", "700 12px/1.5 serif")] == [
+        "zero", "zero", "absolute",
+    ]  # fmt: skip
+    assert [css.opacity_zero(v) for v in ("0", "0.0", "0%", "0.01", "1")] == [
+        True, True, True, False, False,
+    ]  # fmt: skip
+    assert [css.far_off(v) for v in ("-9999px", "-1000px", "-999px", "-100em", "-50%")] == [
+        True, True, False, True, False,
+    ]  # fmt: skip
+    assert css.clip_hides("rect(0 0 0 0)") and css.clip_hides("rect(1px, 1px, 1px, 1px)")
+    assert not css.clip_hides("rect(0, 200px, 40px, 0)") and not css.clip_hides("auto")
+    assert css.clip_path_hides("inset(50%)") and css.clip_path_hides("inset(0 50% 0 50%)")
+    assert not css.clip_path_hides("inset(10%)") and not css.clip_path_hides("inset(5px)")
