@@ -154,6 +154,11 @@ class Styles:
         if self.colour:
             self._touched.update(hinted)
             self._touched.update(root.xpath("//a[@href] | //mark"))
+        # Quirks mode (no or an old doctype, as on many portals): tables do not inherit the
+        # font size (the HTML rendering spec's quirks sheet: table { font-size: initial }).
+        self._quirks_tables = self.size and quirks_mode(root)
+        if self._quirks_tables:
+            self._touched.update(root.iter("table"))
 
     # ------------------------------------------------------------------ reading the cascade
 
@@ -207,7 +212,11 @@ class Styles:
                 gone = o is not None and opacity_zero(o)
             if self.place and not gone:
                 gone = self._off_screen(el)
-        font_zero = self._font_zero(el, parent.font_zero) if self.size else parent.font_zero
+        font_zero = parent.font_zero
+        if self.size:
+            if font_zero and self._quirks_tables and el.tag == "table":
+                font_zero = False
+            font_zero = self._font_zero(el, font_zero)
         color, background = parent.color, parent.background
         if self.colour:
             color = self._color(el, color)
@@ -342,6 +351,35 @@ class Styles:
                         old = slot.get(prop)
                         if old is None or prio > old[0]:
                             slot[prop] = (prio, value)
+
+
+_QUIRKS_IDS = (
+    "-//w3c//dtd html 4.0 transitional//",
+    "-//w3c//dtd html 4.0 frameset//",
+    "-//w3c//dtd html 3",
+    "-//w3c//dtd html 2",
+    "-//ietf//dtd html",
+    "-//w3o//dtd w3 html",
+    "-//netscape comm. corp.//",
+    "-//microsoft//",
+    "-//softquad",
+)
+_QUIRKS_WITHOUT_SYSTEM_ID = (
+    "-//w3c//dtd html 4.01 transitional//",
+    "-//w3c//dtd html 4.01 frameset//",
+)
+
+
+def quirks_mode(root) -> bool:
+    """Whether a browser renders the page in quirks mode (the HTML spec's doctype list, in
+    short). libxml2 gives a page without a doctype the HTML 4.0 Transitional one: quirks too."""
+    info = root.getroottree().docinfo
+    if not info.doctype:
+        return True
+    public = (info.public_id or "").lower()
+    return public.startswith(_QUIRKS_IDS) or (
+        info.system_url is None and public.startswith(_QUIRKS_WITHOUT_SYSTEM_ID)
+    )
 
 
 def _inline_slot(decls, live) -> dict[str, tuple[Priority, str]]:

@@ -148,6 +148,29 @@ def test_hidden_by_drawing_in_tables_leaves_empty_cells():
     assert doc.problems[0].startswith("html_hidden_text: 4 piece(s)")
 
 
+@pytest.mark.parametrize(
+    ("doctype", "shown"),
+    [
+        ("", True),  # no doctype: quirks mode
+        ('<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">', True),
+        ("<!DOCTYPE html>", False),
+        (
+            '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+            '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">',
+            False,
+        ),
+    ],
+)
+def test_quirks_mode_tables_do_not_inherit_a_zero_font_size(doctype, shown):
+    """In quirks mode a browser resets the font size at each table (the HTML rendering spec's
+    quirks sheet), so a table under a zero-size container shows; in standards mode it does not."""
+    page = f"""{doctype}<html><body><div style="font-size:0">菜单<table>
+    <tr><td>规章</td><td>28</td></tr><tr><td>行政规范性文件</td><td>1</td></tr></table></div>
+    </body></html>"""
+    table = ["| 规章 | 28 |", "| 行政规范性文件 | 1 |"]
+    assert to_text(page.encode()).text.split("\n") == (table if shown else [""])
+
+
 def test_dark_pages_and_pages_shown_by_a_script_are_read():
     """White text on a page whose body is dark shows; ``opacity:0`` on <html> until a script
     shows the page (anti-flicker snippets) is ignored, as display and visibility are."""
