@@ -58,10 +58,6 @@ _COLOUR = frozenset({"color", "background", "background-color", "background-imag
 _PLACE = frozenset({"position", "left", "top", "text-indent", "clip", "clip-path"})
 # The properties read; everything else in a stylesheet is ignored (cheap on large pages).
 PROPS = _BASE | _SIZE | _OPACITY | _COLOUR | _PLACE
-_PROP_WORD = re.compile(
-    r"display|visibility|grid-|font|opacity|color|background|position|left|top|text-indent|clip",
-    re.IGNORECASE,
-)
 _INLINE = 1  # origin rank of a style attribute: above any selector of the same importance
 
 # (important, inline, specificity, order) → the higher wins
@@ -122,18 +118,29 @@ class Styles:
     def __init__(self, root):
         self._rules: dict[object, dict[str, tuple[Priority, str]]] = {}
         css = "\n".join(s.text for s in root.iter("style") if s.text)
-        rules = _sheet_rules(css) if _PROP_WORD.search(css) else []
-        marked = root.xpath("//*[@style or @hidden or @bgcolor or @background or @color or @text]")
-        parsed: dict[str, list[tuple[str, str, bool]]] = {}
-        for el in marked:
-            style = el.get("style")
-            if style is not None and style not in parsed:
-                parsed[style] = declarations(style) if _PROP_WORD.search(style) else []
-        hinted = [el for el in marked if _hint_tag(el)]
+        inline = list(dict.fromkeys(_xpath("//@style")(root)))
+        marked = _xpath("//*[@hidden or @bgcolor or @background or @color or @text]")(root)
+        hinted = [
+            el
+            for el in marked
+            if el.get("bgcolor") is not None
+            or el.get("background") is not None
+            or (el.tag == "font" and el.get("color") is not None)
+            or (el.tag == "body" and el.get("text") is not None)
+        ]
+        # A cheap superset test on the raw text first: the CSS is parsed only for the families
+        # that could hide something (and for display/visibility/grid, as always).
+        may = _may_hide(";\n".join([css, *inline]), hinted)
+        words = _words(may)
+        rules = _sheet_rules(css) if words.search(css) else []
+        parsed = {s: declarations(s) if words.search(s) else [] for s in inline}
         declared = [d for _, decls in rules for d in decls]
         for decls in parsed.values():
             declared += decls
-        self.size, self.opacity, self.colour, self.place = _families(declared, hinted)
+        found = _families(declared, hinted)
+        self.size, self.opacity, self.colour, self.place = (
+            a and b for a, b in zip(may, found, strict=True)
+        )
         live = set(_BASE)
         for on, props in (
             (self.size, _SIZE),
@@ -147,10 +154,13 @@ class Styles:
         if rules:
             self._match(root, [(sel, [d for d in ds if d[0] in live]) for sel, ds in rules])
         # The elements any of it concerns (one hash lookup per element while walking).
-        self._touched = {
-            el for el in marked if el.get("hidden") is not None or self._inline.get(el.get("style"))
-        }
+        self._touched = {el for el in marked if el.get("hidden") is not None}
         self._touched.update(self._rules)
+        concerned = {s for s, slot in self._inline.items() if slot}
+        if concerned:
+            self._touched.update(
+                el for el in root.xpath("//*[@style]") if el.get("style") in concerned
+            )
         if self.colour:
             self._touched.update(hinted)
             self._touched.update(root.xpath("//a[@href] | //mark"))
@@ -327,6 +337,10 @@ class Styles:
         from lxml import etree
 
         translator = HTMLTranslator()
+        # The classes and ids on the page: a selector needing another matches nothing, and
+        # evaluating its XPath over the whole tree is the costly part of a large stylesheet.
+        classes = {c for value in _xpath("//@class")(root) for c in value.split()}
+        ids = set(_xpath("//@id")(root))
         order = 0
         for prelude, decls in rules:
             if not decls:
@@ -338,6 +352,8 @@ class Styles:
             for sel in selectors:
                 if sel.pseudo_element is not None:
                     continue  # ::before / ::after: generated content, not the element
+                if not _may_match(sel.parsed_tree, classes, ids):
+                    continue
                 try:
                     matched = root.xpath(translator.selector_to_xpath(sel))
                 except (ExpressionError, SelectorError, etree.XPathError):
@@ -351,6 +367,27 @@ class Styles:
                         old = slot.get(prop)
                         if old is None or prio > old[0]:
                             slot[prop] = (prio, value)
+
+
+def _may_match(tree, classes: set[str], ids: set[str]) -> bool:
+    """Whether every class and id that a parsed cssselect selector requires is on the page
+    (``:not()``, ``:is()`` and ``:where()`` arguments require nothing)."""
+    from cssselect.parser import Class, CombinedSelector, Hash
+
+    while True:
+        if isinstance(tree, Class):
+            ok = tree.class_name in classes
+        elif isinstance(tree, Hash):
+            ok = tree.id in ids
+        elif isinstance(tree, CombinedSelector):
+            ok = _may_match(tree.subselector, classes, ids)
+        else:
+            ok = True
+        if not ok:
+            return False
+        tree = getattr(tree, "selector", None)
+        if tree is None:
+            return True
 
 
 _QUIRKS_IDS = (
@@ -382,6 +419,14 @@ def quirks_mode(root) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _xpath(path: str):
+    """A compiled XPath returning plain strings (no back-references to the tree: faster)."""
+    from lxml import etree
+
+    return etree.XPath(path, smart_strings=False)
+
+
 def _inline_slot(decls, live) -> dict[str, tuple[Priority, str]]:
     slot: dict[str, tuple[Priority, str]] = {}
     for order, (prop, value, important) in enumerate(decls):
@@ -394,23 +439,51 @@ def _inline_slot(decls, live) -> dict[str, tuple[Priority, str]]:
     return slot
 
 
-def _hint_tag(el) -> bool:
-    """Whether an element carries a legacy colour attribute that counts: ``bgcolor``,
-    ``background`` (an image), ``<font color>``, ``<body text>``."""
-    if el.get("bgcolor") is not None or el.get("background") is not None:
-        return True
-    tag = el.tag.lower() if isinstance(el.tag, str) else ""
-    return (tag == "font" and el.get("color") is not None) or (
-        tag == "body" and el.get("text") is not None
+_FAMILY_WORDS = ("font", "opacity", "color|background", "position|left|top|text-indent|clip")
+_BASE_WORDS = "display|visibility|grid-"
+# Supersets of a declaration that could hide (tinycss2 then reads the values): a zero in a
+# font size, a zero or negative opacity, an offset of −1000px or more (in any unit), a clip.
+# (On lower-cased text; each begins with its property name so that the scan is a fast one.)
+_MAY_SIZE = re.compile(
+    r"font(?<![\w-]font)(?:-size)?\s*:[^;{}]*?(?<![\w.#-])[-+]?(?:0+\.?0*|\.0+)(?![\d.])"
+)
+_MAY_OPACITY = re.compile(r"opacity(?<![\w-]opacity)\s*:\s*(?:-|\+?(?:0+\.?0*|\.0+)(?![\d.]))")
+_MAY_PLACE = re.compile(
+    r"(?:left|top|text-indent)\s*:\s*-\s*(?:\d{3,}|\d{2,}(?:\.\d*)?\s*(?:em|rem|cm|in|pc))"
+    r"|clip(?<![\w-]clip)(?:-path)?\s*:"
+)
+_COLOUR_DECL = re.compile(r"(color|background(?:-color)?)\s*:\s*([^;{}!\"]*)")
+_NAME_CHAR = re.compile(r"[\w-]")
+
+
+def _may_hide(raw: str, hinted) -> tuple[bool, bool, bool, bool]:
+    """(size, opacity, colour, place) that the page's raw CSS text (stylesheets and style
+    attributes) and colour attributes could hide text by: a superset of :func:`_families`."""
+    raw = raw.lower()
+    colours = [
+        (m.group(1), m.group(2).strip())
+        for m in _COLOUR_DECL.finditer(raw)
+        if not (m.start() and _NAME_CHAR.match(raw, m.start() - 1))  # not border-color
+    ]
+    return (
+        bool(_MAY_SIZE.search(raw)),
+        bool(_MAY_OPACITY.search(raw)),
+        bool(colours or hinted) and _colour_on(colours, hinted),
+        bool(_MAY_PLACE.search(raw)),
     )
+
+
+@functools.lru_cache(maxsize=16)
+def _words(may: tuple[bool, bool, bool, bool]) -> re.Pattern[str]:
+    """The property names worth parsing a declaration list for."""
+    on = [w for w, yes in zip(_FAMILY_WORDS, may, strict=True) if yes]
+    return re.compile("|".join([_BASE_WORDS, *on]), re.IGNORECASE)
 
 
 def _families(declared, hinted) -> tuple[bool, bool, bool, bool]:
     """(size, opacity, colour, place): whether any declaration or colour attribute of the page
     could hide text that way; the others are not evaluated."""
     size = opacity = place = False
-    texts: set = set()
-    backs: set = set()
     for prop, value, _ in declared:
         if prop == "font-size":
             size = size or font_size(value) == _ZERO
@@ -424,7 +497,18 @@ def _families(declared, hinted) -> tuple[bool, bool, bool, bool]:
             place = place or clip_hides(value)
         elif prop == "clip-path":
             place = place or clip_path_hides(value)
-        elif prop == "color":
+    colours = [(prop, value) for prop, value, _ in declared if prop in _COLOUR]
+    return size, opacity, _colour_on(colours, hinted), place
+
+
+def _colour_on(declared, hinted) -> bool:
+    """Whether a text colour (``color``, ``<font color>``, ``<body text>``) of the page is
+    transparent or equals a background colour it declares (``background[-color]``, ``bgcolor``)
+    or the white page, or a background is black (the default text colour) or ``currentcolor``."""
+    texts: set = set()
+    backs: set = set()
+    for prop, value in declared:
+        if prop == "color":
             texts.add(colour(value))
         elif prop == "background-color":
             backs.add(colour(value))
@@ -440,13 +524,12 @@ def _families(declared, hinted) -> tuple[bool, bool, bool, bool]:
             backs.add(legacy_colour(el.get("bgcolor")))
     opaque_texts = {c[:3] for c in texts if isinstance(c, tuple) and c[3] == 1}
     opaque_backs = {c[:3] for c in backs if isinstance(c, tuple) and c[3] == 1}
-    colour_on = (
+    return (
         any(isinstance(c, tuple) and c[3] == 0 for c in texts)
         or _CURRENT in backs
         or bool(opaque_texts & (opaque_backs | {WHITE}))
         or BLACK[:3] in opaque_backs
     )
-    return size, opacity, colour_on, place
 
 
 def _sheet_rules(css: str) -> list[tuple[str, list[tuple[str, str, bool]]]]:
