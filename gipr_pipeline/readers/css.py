@@ -25,11 +25,13 @@ rule. ``@media print`` blocks are skipped (the screen is what people read); othe
 read as if they applied. External stylesheets (``<link>``) are not fetched: a page that hides
 figures only through them is read as if they were shown.
 
-Cost: the page's declarations are parsed once (each distinct ``style`` attribute once). The
-font-size, opacity, colour and placement properties are evaluated only on a page where some
-declaration could hide text that way (a zero size, a zero opacity, a transparent text colour or
-one equal to a declared background or to the white page, an offset of −1000px or more, a clip to
-nothing); on other pages the rules that set only them are not even matched.
+Cost: the font-size, opacity, colour and placement properties are evaluated only on a page where
+some declaration could hide text that way (a zero size, a zero opacity, a transparent text colour
+or one equal to a declared background or to the white page, an offset of −1000px or more, a clip
+to nothing): a superset screen on the raw text decides whether to parse for them at all, and the
+parsed values decide; on other pages the rules that set only them are not even matched. Each
+distinct ``style`` attribute is parsed once, and a selector that needs a class or id absent from
+the page is not evaluated.
 """
 
 from __future__ import annotations
