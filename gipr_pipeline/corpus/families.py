@@ -25,8 +25,11 @@ does not pass):
   agency in the title and intro with the full name only in the signature, ``本报告由……办公室负责
   编制``, spaced phone labels, sometimes a ``标题:`` line; the truth is the full name.
 * ``hidden_content`` — an HTML page whose number cells carry digits a browser does not show
-  (``display:none`` / ``visibility:hidden`` inline, by class or id rules in ``<style>``, the
-  ``hidden`` attribute); the truth is what the browser shows.
+  (``display:none`` / ``visibility:hidden`` / ``font-size:0`` / ``opacity:0`` / white or
+  transparent text on the white page / off-screen or clipped boxes, inline or by class or id rules
+  in ``<style>``, ``<font color>``, the ``hidden`` attribute), and visible figures under
+  decorations that show (white on a dark background, a small opacity, a relative offset); the
+  truth is what the browser shows.
 
 ``render_family(name, truth, rng)`` returns a ``FamilyDoc``; it may change ``truth`` (its cells)
 first, so the caller builds the truth record from ``truth`` afterwards.
@@ -888,8 +891,34 @@ def _hidden_content(truth: Truth, rng: random.Random) -> FamilyDoc:
     show_class = "n" + "".join(rng.choice("abcdefghkmnpqrstwxyz") for _ in range(2))
     tag = rng.choice(("span", "font", "i"))
     ids: list[str] = []
-    rule = rng.choice(("display:none", "display: none !important", "visibility:hidden"))
-    ways = rng.sample(("inline_none", "inline_hidden", "class", "id", "attr"), rng.randint(1, 3))
+    rule = rng.choice(
+        (
+            "display:none",
+            "display: none !important",
+            "visibility:hidden",
+            "font-size:0",
+            "opacity:0",
+            "color:#fff",
+            "color:transparent",
+            "position:absolute;left:-9999px",
+        )
+    )
+    ways = rng.sample(
+        (
+            "inline_none",
+            "inline_hidden",
+            "class",
+            "id",
+            "attr",
+            "inline_size",
+            "inline_opacity",
+            "inline_colour",
+            "inline_off",
+        ),
+        rng.randint(1, 3),
+    )
+    # Decorations of visible figures (a span with this class); none of them hides anything.
+    show = rng.choice(("color:#333", "opacity:0.85", "position:relative;left:0", "font-size:14px"))
     hidden: list[int] = []
 
     def junk() -> str:
@@ -907,6 +936,21 @@ def _hidden_content(truth: Truth, rng: random.Random) -> FamilyDoc:
         if way == "id":
             ids.append(f"h{len(ids) + 1}{rng.randint(10, 99)}")
             return f'<{tag} id="{ids[-1]}">{s}</{tag}>'
+        if way == "inline_size":
+            style = rng.choice(("font-size:0", "font-size: 0px;", "font-size:0pt"))
+            return f'<{tag} style="{style}">{s}</{tag}>'
+        if way == "inline_opacity":
+            return f'<{tag} style="{rng.choice(("opacity:0", "opacity: 0;"))}">{s}</{tag}>'
+        if way == "inline_colour":
+            if rng.random() < 0.3:
+                return f'<font color="{rng.choice(("#FFFFFF", "white"))}">{s}</font>'
+            style = rng.choice(("color:#fff", "color: #FFFFFF;", "color:transparent"))
+            return f'<{tag} style="{style}">{s}</{tag}>'
+        if way == "inline_off":
+            style = rng.choice(
+                ("position:absolute;left:-9999px", "position:absolute; clip:rect(0 0 0 0)")
+            )
+            return f'<{tag} style="{style}">{s}</{tag}>'
         return f"<{tag} hidden>{s}</{tag}>"
 
     def cell(v: int | float, attrs: str = "") -> str:
@@ -915,7 +959,10 @@ def _hidden_content(truth: Truth, rng: random.Random) -> FamilyDoc:
             at = rng.randint(0, len(shown))
             shown = html.escape(shown[:at]) + junk() + html.escape(shown[at:])
         elif rng.random() < 0.2:  # a visible span around the figure: not everything is hidden
-            shown = f'<span class="{show_class}">{shown}</span>'
+            if rng.random() < 0.3:  # white on a dark background is seen
+                shown = f'<span style="color:#fff;background-color:#1f4e79">{shown}</span>'
+            else:
+                shown = f'<span class="{show_class}">{shown}</span>'
         return f"<td{attrs}>{shown}</td>"
 
     esc = html.escape
@@ -997,9 +1044,9 @@ def _hidden_content(truth: Truth, rng: random.Random) -> FamilyDoc:
     body.append("</table>")
     body += [f"<p>{esc(x)}</p>" for x in _TAIL]
     body += [f'<p style="text-align:right">{esc(x)}</p>' for x in _signature(truth)]
-    css = [f".{show_class}{{color:#333}}"]
+    css = [f".{show_class}{{{show}}}"]
     hide = rule
-    css.append(f"{tag}.{hide_class}, tr.{hide_class} {{ {hide}; font-size:1px }}")
+    css.append(f"{tag}.{hide_class}, tr.{hide_class} {{ font-size:1px; {hide} }}")
     if ids:
         css.append(", ".join(f"#{i}" for i in ids) + f"{{{hide}}}")
     page = (

@@ -23,7 +23,7 @@ import codecs
 import html as html_lib
 import re
 
-from gipr_pipeline.readers.css import Styles, grid_line, track_count
+from gipr_pipeline.readers.css import PAGE, Seen, Styles, grid_line, track_count
 from gipr_pipeline.readers.decode import DecodeError, normalize_counted, radical_problem
 from gipr_pipeline.readers.document import Document
 from gipr_pipeline.readers.grid import (
@@ -162,7 +162,8 @@ def read_html(data: bytes) -> Document:
     if stats.hidden:
         problems.append(
             f"html_hidden_text: {stats.hidden} piece(s) of text with digits that the page hides "
-            "(display:none, visibility:hidden, the hidden attribute) were not read"
+            "(display:none, visibility:hidden, the hidden attribute, opacity:0, font-size:0, "
+            "text coloured like its background, off-screen) were not read"
         )
     if stats.tables == 0 and stats.images:
         problems.append(
@@ -222,7 +223,7 @@ class _Stats:
     def __init__(self, styles: Styles | None = None) -> None:
         self.tables = 0
         self.images = 0
-        self.hidden = 0  # elements with text that CSS or the hidden attribute hides
+        self.hidden = 0  # pieces of text with digits that CSS or the hidden attribute hides
         self.scripts: list[str] = []
         self.styles = styles
         self.problems: list[str] = []  # from the tables (merged_number_cell)
@@ -292,10 +293,11 @@ def _compact(s: str) -> str:
 class _Walker:
     """Block-aware text extraction: one line per block, pipe lines per data table."""
 
-    def __init__(self, stats: _Stats, prune: bool = True, visible: bool = True):
+    def __init__(self, stats: _Stats, prune: bool = True, seen: Seen = PAGE):
         self.stats = stats
         self.prune = prune
-        self.visible = visible  # the inherited ``visibility`` of the text being read
+        self.seen = seen  # what decides whether the text being read shows (inherited CSS)
+        self.visible = seen.shows
         self.lines: list[str] = []
         self.buf: list[str] = []
 
@@ -317,19 +319,24 @@ class _Walker:
         if self._dropped(el, tag):
             return
         styles = self.stats.styles
-        # html/body hidden by a stylesheet is the anti-clickjacking / anti-flicker pattern: a
-        # script shows the page once it loads, so a person sees it.
-        if styles is not None and tag not in _PAGE_ROOTS and styles.touches(el):
-            if styles.display_none(el):
+        if styles is not None and styles.touches(el):
+            # html/body hidden by a stylesheet is the anti-clickjacking / anti-flicker pattern:
+            # a script shows the page once it loads, so a person sees it.
+            page_root = tag in _PAGE_ROOTS
+            if not page_root and styles.display_none(el):
                 self._hide(el)
                 return
-            visible = styles.visibility(el, self.visible)
-            if visible != self.visible:
-                outer, self.visible = self.visible, visible
+            seen = styles.seen(el, self.seen, tag in _BLOCK_TAGS or page_root, page_root)
+            if seen != self.seen:
+                if seen.gone:  # opacity 0, off-screen, clipped: nothing under it shows
+                    self._hide(el)
+                    return
+                outer = self.seen
+                self.seen, self.visible = seen, seen.shows
                 try:
                     self.walk_shown(el, tag)
                 finally:
-                    self.visible = outer
+                    self.seen, self.visible = outer, outer.shows
                 return
         self.walk_shown(el, tag)
 
@@ -357,11 +364,11 @@ class _Walker:
             self.stats.tables += 1
             caption = el.find("caption")
             if caption is not None:
-                self.lines.extend(_block_lines(caption, self.stats, self.visible))
-            self.lines.extend(_table_lines(el, self.stats, self.visible))
+                self.lines.extend(_block_lines(caption, self.stats, self.seen))
+            self.lines.extend(_table_lines(el, self.stats, self.seen))
             return
         if styles is not None and tag != "table" and styles.touches(el):
-            grid = _div_table_lines(el, self.stats, self.visible)
+            grid = _div_table_lines(el, self.stats, self.seen)
             if grid:
                 self.flush()
                 self.stats.tables += 1
@@ -420,7 +427,7 @@ def _span(value: str | None, cap: int) -> int:
     return cap if n == 0 else max(1, min(n, cap))
 
 
-def _table_lines(table, stats: _Stats, visible: bool = True) -> list[str]:
+def _table_lines(table, stats: _Stats, seen: Seen = PAGE) -> list[str]:
     styles = stats.styles
     if styles is not None:  # rows and cells the page hides: named, then left out
         for x in table.iter("tr", "td", "th"):
@@ -430,23 +437,35 @@ def _table_lines(table, stats: _Stats, visible: bool = True) -> list[str]:
     placed = []
     for tr in rows:
         row = []
-        # visibility is inherited: a row hidden by a rule hides its cells unless they override it
-        shown = (
-            styles.visibility(tr, visible) if styles is not None and styles.touches(tr) else visible
-        )
+        # Inherited: a row (or row group) hidden by a rule hides its cells unless they override
+        # it; one that is gone (opacity 0, off-screen) leaves its cells empty.
+        shown = seen
+        if styles is not None:
+            group = tr.getparent()
+            if group is not table and group is not None and styles.touches(group):
+                shown = styles.seen(group, shown, True)
+            if styles.touches(tr):
+                shown = styles.seen(tr, shown, True)
+            if shown.gone and not seen.gone and _DIGIT.search(tr.text_content()):
+                stats.hidden += 1
         for td in _row_cells(tr, stats):
-            text = cell_text(join_lines(_block_lines(td, stats, shown)))
+            text = "" if shown.gone else cell_text(join_lines(_block_lines(td, stats, shown)))
             row.append((text, _span(td.get("rowspan"), len(rows)), _span(td.get("colspan"), 1000)))
         placed.append(row)
     return grid_lines(place_html_rows(placed), stats.problems)
 
 
-def _block_lines(el, stats: _Stats, visible: bool = True) -> list[str]:
-    """The lines of an element's content (its own ``visibility`` applied)."""
+def _block_lines(el, stats: _Stats, seen: Seen = PAGE) -> list[str]:
+    """The lines of a block's content (its own styles applied); [] when it is gone."""
     styles = stats.styles
     if styles is not None and styles.touches(el):
-        visible = styles.visibility(el, visible)
-    w = _Walker(stats, visible=visible)
+        inner = styles.seen(el, seen, True)
+        if inner.gone and not seen.gone:
+            if _DIGIT.search(el.text_content()):
+                stats.hidden += 1
+            return []
+        seen = inner
+    w = _Walker(stats, seen=seen)
     w.text(el.text)
     for child in el:
         w.walk(child)
@@ -461,7 +480,7 @@ _CSS_TABLE = frozenset({"table", "inline-table"})
 _ROW_GROUPS = frozenset({"table-row-group", "table-header-group", "table-footer-group"})
 
 
-def _div_table_lines(el, stats: _Stats, visible: bool) -> list[str]:
+def _div_table_lines(el, stats: _Stats, seen: Seen) -> list[str]:
     """A CSS grid (``display:grid`` with items placed by ``grid-column``/``grid-row`` or
     auto-placed on ``grid-template-columns``) or CSS table (``display:table`` /
     ``table-row`` / ``table-cell``) of at least 2 × 2 cells, as pipe lines; [] otherwise. An
@@ -473,9 +492,9 @@ def _div_table_lines(el, stats: _Stats, visible: bool) -> list[str]:
     if not _cell_like(el):
         return []  # a page layout grid (sidebar | article): its items are blocks, not cells
     if display in _GRID:
-        cells = _grid_cells(el, stats, visible)
+        cells = _grid_cells(el, stats, seen)
     elif display in _CSS_TABLE:
-        cells = _css_table_cells(el, stats, visible)
+        cells = _css_table_cells(el, stats, seen)
     else:
         return []
     if not cells:
@@ -515,11 +534,11 @@ def _items(el, stats: _Stats) -> list:
     ]
 
 
-def _item_text(el, stats: _Stats, visible: bool) -> str:
-    return cell_text(join_lines(_block_lines(el, stats, visible)))
+def _item_text(el, stats: _Stats, seen: Seen) -> str:
+    return cell_text(join_lines(_block_lines(el, stats, seen)))
 
 
-def _grid_cells(el, stats: _Stats, visible: bool) -> list[GridCell]:
+def _grid_cells(el, stats: _Stats, seen: Seen) -> list[GridCell]:
     styles = stats.styles
     n_cols = track_count(styles.value(el, "grid-template-columns"))
     items = _items(el, stats)
@@ -544,7 +563,7 @@ def _grid_cells(el, stats: _Stats, visible: bool) -> list[GridCell]:
     cells: list[GridCell] = []
 
     def place(item, r: int, c: int, rs: int, cs: int) -> None:
-        cells.append(GridCell(_item_text(item, stats, visible), r, c, rs, cs))
+        cells.append(GridCell(_item_text(item, stats, seen), r, c, rs, cs))
         for dr in range(rs):
             for dc in range(cs):
                 taken.add((r + dr, c + dc))
@@ -590,7 +609,7 @@ def _placement(styles: Styles, item, prop: str) -> str | None:
     return None
 
 
-def _css_table_cells(el, stats: _Stats, visible: bool) -> list[GridCell]:
+def _css_table_cells(el, stats: _Stats, seen: Seen) -> list[GridCell]:
     styles = stats.styles
     rows = []
     for child in _items(el, stats):
@@ -603,7 +622,7 @@ def _css_table_cells(el, stats: _Stats, visible: bool) -> list[GridCell]:
     for r, tr in enumerate(rows):
         tds = [c for c in _items(tr, stats) if styles.display(c) == "table-cell"]
         for c, td in enumerate(tds):
-            cells.append(GridCell(_item_text(td, stats, visible), r, c))
+            cells.append(GridCell(_item_text(td, stats, seen), r, c))
     return cells
 
 

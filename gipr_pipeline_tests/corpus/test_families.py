@@ -196,11 +196,18 @@ def test_sum_splits_finds_every_reading():
     assert sorted(sum_splits("114000015", 6)) == [[1, 14, 0, 0, 0, 0, 15], [11, 4, 0, 0, 0, 0, 15]]
 
 
+# The declarations the family hides with (white or transparent text on the white page).
+_HIDES = (
+    r"display:\s*none|visibility:\s*hidden|font-size:\s*0(?![.\d])|opacity:\s*0(?![.\d])"
+    r"|color:\s*(?:#fff\b|#ffffff|transparent)|left:\s*-9999px|clip:\s*rect\(0"
+)
+
+
 def _hiding(page) -> tuple[set[str], set[str]]:
     """Classes and ids that the page's <style> hides (the family writes plain selectors)."""
     classes, ids = set(), set()
     for sel, decl in re.findall(r"([^{}]+)\{([^}]*)\}", "".join(page.xpath("//style/text()"))):
-        if re.search(r"display:\s*none|visibility:\s*hidden", decl):
+        if re.search(_HIDES, decl):
             classes |= set(re.findall(r"\.(\w+)", sel))
             ids |= set(re.findall(r"#(\w+)", sel))
     return classes, ids
@@ -209,8 +216,8 @@ def _hiding(page) -> tuple[set[str], set[str]]:
 def _hidden(el, classes: set[str], ids: set[str]) -> bool:
     style = (el.get("style") or "").replace(" ", "").lower()
     return (
-        "display:none" in style
-        or "visibility:hidden" in style
+        (bool(re.search(_HIDES, style)) and "background" not in style)
+        or (el.tag == "font" and (el.get("color") or "").lower() in ("#ffffff", "white"))
         or el.get("hidden") is not None
         or bool(set((el.get("class") or "").split()) & classes)
         or el.get("id") in ids
@@ -246,10 +253,27 @@ def test_hidden_content_a_browser_shows_the_truth():
             int(_shown(td, classes, ids)) for td in tables[2].xpath(".//tr")[-1].xpath("./td")
         ]
         assert review == [v for vs in _want(rec, "review_litigation").values() for v in vs]
-        for way in ("display", "visibility", " hidden>", 'id="h', 'class="n'):
-            seen[way] += way in data.decode()
+        for way in _WAYS:
+            seen[way] += way in data.decode().replace(" ", "").lower()
     assert seen["hidden"] > 100 and seen["hidden rows"] >= 3
-    assert all(seen[w] for w in ("display", "visibility", " hidden>"))
+    assert all(seen[w] for w in _WAYS), seen
+
+
+_WAYS = (
+    "display",
+    "visibility",
+    "hidden>",
+    'id="h',
+    'class="n',
+    "font-size:0",
+    "opacity:0",
+    "color:#fff",
+    "<fontcolor",
+    "transparent",
+    "-9999px",
+    "clip:rect",
+    "background-color:#1f4e79",  # white on a dark background: shown
+)
 
 
 def _bare(label: str) -> str:

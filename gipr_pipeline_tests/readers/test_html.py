@@ -4,6 +4,8 @@ import codecs
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gipr_pipeline.readers import DecodeError, to_text
 from gipr_pipeline.readers.html import declared_charset, decode_html
@@ -176,3 +178,95 @@ def test_style_variants_are_independent():
     # guard: the dataclass used as a style is not shared between parametrized cases
     assert replace(STYLES["plain"], copies=2).copies == 2
     assert STYLES["plain"].copies == 1
+
+
+def test_css_values_that_hide():
+    """The value readers behind what a browser draws (tinycss2 tokens and CSS Color 3)."""
+    from gipr_pipeline.readers import css
+
+    white = (255, 255, 255, 1.0)
+    assert css.colour("#fff") == css.colour("white") == css.colour("rgb(255, 255, 255)") == white
+    assert css.colour("hsl(0, 0%, 100%)") == css.colour("#ffffff") == white
+    assert css.colour("transparent")[3] == 0 == css.colour("rgba(255, 255, 255, 0)")[3]
+    assert css.colour("rgba(0, 0, 0, .5)") == (0, 0, 0, 0.5)
+    assert css.colour("inherit") is None and css.colour("currentcolor") == "currentcolor"
+    assert css.legacy_colour("ffffff") == css.legacy_colour("#FFFFFF") == white
+    assert css.legacy_colour("nonsense") is None
+    assert css.background("#fff url(a.png) no-repeat") == (white, True)
+    assert css.background("linear-gradient(#fff, #000)")[1]
+    assert css.background("none") == ((0, 0, 0, 0.0), False)
+    assert [css.font_size(v) for v in ("0", "0px", "0%", "0em", "12px", "1.2em", "inherit")] == [
+        "zero", "zero", "zero", "zero", "absolute", "relative", None,
+    ]  # fmt: skip
+    assert [css.font_shorthand_size(v) for v in ("0/0 a", "bold 0/0 a", "700 12px/1.5 serif")] == [
+        "zero", "zero", "absolute",
+    ]  # fmt: skip
+    assert [css.opacity_zero(v) for v in ("0", "0.0", "0%", "0.01", "1")] == [
+        True, True, True, False, False,
+    ]  # fmt: skip
+    assert [css.far_off(v) for v in ("-9999px", "-1000px", "-999px", "-100em", "-50%")] == [
+        True, True, False, True, False,
+    ]  # fmt: skip
+    assert css.clip_hides("rect(0 0 0 0)") and css.clip_hides("rect(1px, 1px, 1px, 1px)")
+    assert not css.clip_hides("rect(0, 200px, 40px, 0)") and not css.clip_hides("auto")
+    assert css.clip_path_hides("inset(50%)") and css.clip_path_hides("inset(0 50% 0 50%)")
+    assert not css.clip_path_hides("inset(10%)") and not css.clip_path_hides("inset(5px)")
+
+
+@pytest.mark.parametrize(
+    "style",
+    [
+        "font-size:0",
+        "FONT-SIZE: 0PX",
+        "opacity:0",
+        "color:transparent",
+        "color:rgba(0,0,0,0)",
+        "color:#fff",
+        "position:absolute;left:-9999px",
+        "position:absolute;clip:rect(0 0 0 0)",
+        "clip-path:inset(50%)",
+    ],
+)
+def test_each_way_of_hiding_is_read_from_a_style_attribute_alone(style):
+    page = f'<html><body><p>28<span style="{style}">5</span><i style="color:red">7</i></p></body></html>'
+    doc = to_text(page.encode())
+    assert doc.text == "287"
+    assert doc.problems[0].startswith("html_hidden_text: 1 piece(s)")
+
+
+_UNITS = st.sampled_from(["", "px", "pt", "em", "rem", "%", "cm", "in", "pc", "mm", "q", "PX"])
+_NUMBER = st.one_of(
+    st.integers(-20000, 20000).map(str),
+    st.floats(-200, 200, allow_nan=False).map(lambda f: f"{f:.2f}"),
+    st.sampled_from(["0", "-0", "+0", ".0", "0.0", "00", "-1", "0.5", "10.5"]),
+)
+_LENGTH = st.builds(lambda n, u: n + u, _NUMBER, _UNITS)
+_COLOUR = st.sampled_from(
+    ["#fff", "#FFFFFF", "white", "rgb(255,255,255)", "#000", "black", "transparent", "red",
+     "rgba(0, 0, 0, 0)", "hsl(0, 0%, 100%)", "#eef2f7", "rgb(238, 242, 247)", "currentColor",
+     "inherit", "windowtext"]
+)  # fmt: skip
+_DECLARATION = st.one_of(
+    st.builds(lambda v: f"font-size:{v}", _LENGTH),
+    st.builds(lambda a, v, b: f"font:{a}{v}/{b} serif", st.sampled_from(["", "bold ", "700 "]),
+              _LENGTH, _LENGTH),
+    st.builds(lambda v: f"opacity: {v}", _NUMBER),
+    st.builds(lambda p, v: f"{p}:{v}", st.sampled_from(["left", "top", "text-indent"]), _LENGTH),
+    st.builds(lambda a, b: f"clip: rect({a} {b} {a} {b})", _LENGTH, _LENGTH),
+    st.builds(lambda v: f"clip-path: inset({v})", _LENGTH),
+    st.builds(lambda p, c: f"{p}: {c}", st.sampled_from(["color", "background-color"]), _COLOUR),
+    st.builds(lambda c: f"background: {c} url(x.png) no-repeat", _COLOUR),
+)  # fmt: skip
+
+
+@given(st.lists(_DECLARATION, min_size=1, max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_the_raw_text_screen_never_misses_a_way_of_hiding(decls):
+    """The cheap screen on the raw text decides which properties are parsed at all: it must
+    say yes whenever the parsed declarations could hide text (a superset)."""
+    from gipr_pipeline.readers import css
+
+    style = "; ".join(decls)
+    may = css._may_hide(style, [])
+    found = css._families(css.declarations(style), [])
+    assert all(m or not f for m, f in zip(may, found, strict=True)), (may, found)

@@ -77,8 +77,113 @@ def test_css_cascade_decides_what_shows():
     assert doc.text.split("\n") == ["1", "3", "56", "79"]
     assert doc.problems == (
         "html_hidden_text: 3 piece(s) of text with digits that the page hides "
-        "(display:none, visibility:hidden, the hidden attribute) were not read",
+        "(display:none, visibility:hidden, the hidden attribute, opacity:0, font-size:0, "
+        "text coloured like its background, off-screen) were not read",
     )
+
+
+def test_text_drawn_where_no_one_sees_it():
+    """Zero size, zero opacity, the background's colour, off-screen and clipped boxes: what a
+    browser draws is read, the rest named; each property's override shows again."""
+    page = """<html><head><style>
+    .z { font-size: 0 } .z .back { font-size: 12px } .z .rel { font-size: 1.5em }
+    .f { font: 0/0 a } #f2.f { font: 14px/1.5 serif }
+    .o { opacity: 0 } .o .back { opacity: 1 }
+    .w { color: #fff } .dark { background-color: #333 } .pic { background: #fff url(p.png) }
+    .k { color: rgb(0, 0, 0) !important } .k2 { color: white }
+    .off { position: absolute; left: -9999px } .ti { display: block; text-indent: -9999px }
+    .sr { position: absolute; clip: rect(1px, 1px, 1px, 1px) }
+    </style></head><body>
+    <p>1<span class="z">2<span class="back">3</span><span class="rel">4</span></span></p>
+    <p><span class="f">5</span><span class="f" id="f2">6</span></p>
+    <p><span class="o">7<span class="back">8</span></span>9</p>
+    <p><span class="w">10</span><span class="dark"><span class="w">11</span></span></p>
+    <p><span class="pic"><span class="w">12</span></span><span class="k k2">13</span></p>
+    <p><span style="color:rgba(0,0,0,0)">14</span><span style="color:rgba(0,0,0,0.5)">15</span></p>
+    <p><span class="off">16</span><span style="left:-9999px">17</span></p>
+    <p><span class="ti">18<span style="display:block;text-indent:0">19</span></span></p>
+    <p><span style="text-indent:-9999px">20</span><span class="sr">21</span></p>
+    <p><span style="clip:rect(0 0 0 0)">22</span><span style="clip-path:inset(50%)">23</span></p>
+    <table bgcolor="#ffffff"><tr><td>规章</td><td>24<font color="#FFFFFF">25</font></td></tr>
+    <tr bgcolor="navy"><td>规章</td><td><font color="white">26</font></td></tr></table>
+    </body></html>"""
+    doc = to_text(page.encode())
+    assert doc.text.split("\n") == [
+        "13",  # 2 and 4 (1.5em of 0) have no size
+        "6",
+        "9",  # opacity 0 hides its subtree: 8 cannot undo it
+        "11",  # white on the dark background shows
+        "1213",  # on an image it is not guessed at; black !important beats white
+        "15",  # a translucent colour is drawn
+        "17",  # left without position moves nothing
+        "19",
+        "20",  # text-indent does not apply to an inline box
+        "22",  # clip applies to absolutely positioned boxes only
+        "| 规章 | 24 |",
+        "| 规章 | 26 |",
+    ]
+    assert doc.problems == (
+        "html_hidden_text: 11 piece(s) of text with digits that the page hides "
+        "(display:none, visibility:hidden, the hidden attribute, opacity:0, font-size:0, "
+        "text coloured like its background, off-screen) were not read",
+    )
+
+
+def test_hidden_by_drawing_in_tables_leaves_empty_cells():
+    """Unlike display:none, a cell that is drawn invisibly keeps its place in the table; a row
+    drawn invisibly shows nothing, so it is no row."""
+    page = """<html><head><style>tr.x { color: white } .gone { opacity: 0 }</style></head>
+    <body><table>
+    <tr><td>信息内容</td><td>本年制发件数</td><td>现行有效件数</td></tr>
+    <tr class="x"><td>规章</td><td>7</td><td>8</td></tr>
+    <tr><td>规章</td><td class="gone">9</td><td>4</td></tr>
+    <tr style="font-size:0"><td>行政规范性文件</td><td>5</td><td style="font-size:9pt">2</td></tr>
+    </table></body></html>"""
+    doc = to_text(page.encode())
+    assert doc.text.split("\n") == [
+        "| 信息内容 | 本年制发件数 | 现行有效件数 |",
+        "| 规章 |  | 4 |",
+        "|  |  | 2 |",
+    ]
+    assert doc.problems[0].startswith("html_hidden_text: 4 piece(s)")
+
+
+@pytest.mark.parametrize(
+    ("doctype", "shown"),
+    [
+        ("", True),  # no doctype: quirks mode
+        ('<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">', True),
+        ("<!DOCTYPE html>", False),
+        (
+            '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+            '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">',
+            False,
+        ),
+    ],
+)
+def test_quirks_mode_tables_do_not_inherit_a_zero_font_size(doctype, shown):
+    """In quirks mode a browser resets the font size at each table (the HTML rendering spec's
+    quirks sheet), so a table under a zero-size container shows; in standards mode it does not."""
+    page = f"""{doctype}<html><body><div style="font-size:0">菜单<table>
+    <tr><td>规章</td><td>28</td></tr><tr><td>行政规范性文件</td><td>1</td></tr></table></div>
+    </body></html>"""
+    table = ["| 规章 | 28 |", "| 行政规范性文件 | 1 |"]
+    assert to_text(page.encode()).text.split("\n") == (table if shown else [""])
+
+
+def test_dark_pages_and_pages_shown_by_a_script_are_read():
+    """White text on a page whose body is dark shows; ``opacity:0`` on <html> until a script
+    shows the page (anti-flicker snippets) is ignored, as display and visibility are."""
+    dark = """<html><head><style>body { background: #000; color: #fff }</style></head>
+    <body><p>一、总体情况</p><p>28<span style="color:#000">5</span></p></body></html>"""
+    assert to_text(dark.encode()).text.split("\n") == ["一、总体情况", "28"]
+    legacy = (
+        """<html><body bgcolor="black" text="white"><p>一、总体情况</p><p>28</p></body></html>"""
+    )
+    assert to_text(legacy.encode()).text.split("\n") == ["一、总体情况", "28"]
+    flicker = """<html class="async-hide"><head><style>.async-hide { opacity: 0 !important }
+    </style></head><body><p>一、总体情况</p><p>28</p></body></html>"""
+    assert to_text(flicker.encode()).text.split("\n") == ["一、总体情况", "28"]
 
 
 def test_hidden_rows_and_cells_leave_the_table():

@@ -56,6 +56,22 @@ HTML_HIDE_KINDS = (
     "hidden_attribute",
     "media_screen_rule",
     "descendant_of_hidden",
+    # What a browser draws where no one sees it (each with decoys that show, below).
+    "font_size_zero_inline",
+    "font_size_zero_rule",
+    "opacity_zero_inline",
+    "opacity_zero_rule",
+    "transparent_color_inline",
+    "transparent_color_rule",
+    "color_as_background_inline",
+    "color_as_background_rule",
+    "font_color_attribute",
+    "offscreen_inline",
+    "offscreen_rule",
+    "text_indent_inline",
+    "text_indent_rule",
+    "clipped_inline",
+    "clipped_rule",
 )
 
 _HIDE_CSS = """
@@ -64,16 +80,44 @@ td i.note { display: none }
 @media screen { .ms { display: none } }
 @media print { .ms { display: inline } }
 .hid { display: none }
+.fz { font-size: 0PX }
+.fs { font: bold 0/0 a }
+.fz .fz-on { font-size: 10.5pt }
+.fade { opacity: 0 }
+.ink0 { color: rgba(255, 255, 255, 0) }
+.ink0 .ink { color: #333 }
+.wt { color: #FFF }
+.tint { background-color: #eef2f7 }
+.same { color: rgb(238, 242, 247) }
+.band { background: #1f4e79 }
+.off { position: absolute; left: -10000px; top: auto; width: 1px; height: 1px; overflow: hidden }
+.ti { display: inline-block; text-indent: -9999px; overflow: hidden; width: 1px }
+.ti-x { text-indent: -9999px }
+.sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0 }
+.visually-hidden { position: absolute !important; clip: rect(1px 1px 1px 1px);
+  clip-path: inset(50%) }
+.vh-x { clip: rect(0 0 0 0) }
 """
 
 
 def html_hidden(lay: Layout, rng: random.Random, kinds=HTML_HIDE_KINDS, share=0.5) -> bytes:
     """An HTML page whose value cells carry extra digits a browser does not show, hidden in
-    each of ``kinds`` ways (inline style, class / id / element rules in <style>, ``hidden``)."""
+    each of ``kinds`` ways (inline style, class / id / element rules in <style>, ``hidden``,
+    zero size or opacity, text coloured like its background, off-screen or clipped boxes).
+
+    Kinds that a browser can be talked out of come with decoys: about a third of the value
+    cells print their visible figure under the same property set so that it shows (a zero
+    font size undone by the child, white text on a dark background, an offset without
+    ``position``, an inline override of a hiding rule, …); the truth is what is drawn."""
     ids: list[str] = []
 
-    def hide(digit: str) -> str:
-        kind = rng.choice(kinds)
+    def new_id(prefix: str) -> str:
+        ids.append(f"{prefix}{len(ids)}")
+        return ids[-1]
+
+    def hide(kind: str, digit: str) -> str:
+        pick = rng.choice
         if kind == "inline_display":
             return f'<span style="display:none">{digit}</span>'
         if kind == "inline_display_important":
@@ -83,25 +127,138 @@ def html_hidden(lay: Layout, rng: random.Random, kinds=HTML_HIDE_KINDS, share=0.
         if kind == "class_rule":
             return f'<font class="wz">{digit}</font>'
         if kind == "id_rule":
-            ids.append(f"h{len(ids)}")
-            return f'<span id="{ids[-1]}">{digit}</span>'
+            return f'<span id="{new_id("h")}">{digit}</span>'
         if kind == "element_rule":
             return f'<i class="note">{digit}</i>'
         if kind == "hidden_attribute":
             return f"<span hidden>{digit}</span>"
         if kind == "media_screen_rule":
             return f'<span class="ms">{digit}</span>'
-        return f'<div class="hid"><span style="display:inline">{digit}</span></div>'
+        if kind == "descendant_of_hidden":
+            return f'<div class="hid"><span style="display:inline">{digit}</span></div>'
+        if kind == "font_size_zero_inline":
+            size = pick(("0", "0px", "0pt", "0em", "0%", "0 !important"))
+            return f'<span style="font-size:{size}">{digit}</span>'
+        if kind == "font_size_zero_rule":
+            return f'<span class="{pick(("fz", "fs"))}">{digit}</span>'
+        if kind == "opacity_zero_inline":
+            return f'<span style="opacity:{pick(("0", "0.0", "0%"))}">{digit}</span>'
+        if kind == "opacity_zero_rule":
+            return f'<span id="{new_id("o")}">{digit}</span>'
+        if kind == "transparent_color_inline":
+            ink = pick(("transparent", "rgba(0,0,0,0)", "hsla(120, 50%, 50%, 0)"))
+            return f'<span style="color:{ink}">{digit}</span>'
+        if kind == "transparent_color_rule":
+            return f'<span class="ink0">{digit}</span>'
+        if kind == "color_as_background_inline":
+            return pick(
+                (
+                    f'<span style="color:#ffffff">{digit}</span>',
+                    f'<span style="color:white">{digit}</span>',
+                    f'<span style="color:hsl(0, 0%, 100%)">{digit}</span>',
+                    f'<span style="background:#f5f5f5;color:#F5F5F5">{digit}</span>',
+                )
+            )
+        if kind == "color_as_background_rule":
+            return pick(
+                (
+                    f'<span class="wt">{digit}</span>',
+                    f'<b class="tint"><b class="same">{digit}</b></b>',
+                )
+            )
+        if kind == "font_color_attribute":
+            return f'<font color="{pick(("#FFFFFF", "white", "ffffff"))}">{digit}</font>'
+        if kind == "offscreen_inline":
+            place = pick(("position:absolute;left:-9999px", "position: fixed; top: -10000px"))
+            return f'<span style="{place}">{digit}</span>'
+        if kind == "offscreen_rule":
+            return f'<span class="off">{digit}</span>'
+        if kind == "text_indent_inline":
+            return f'<span style="display:inline-block;text-indent:-9999px">{digit}</span>'
+        if kind == "text_indent_rule":
+            return f'<span class="ti">{digit}</span>'
+        if kind == "clipped_inline":
+            return f'<span style="position:absolute;clip:rect(0 0 0 0)">{digit}</span>'
+        if kind == "clipped_rule":
+            return f'<span class="{pick(("sr-only", "visually-hidden"))}">{digit}</span>'
+        raise ValueError(kind)
+
+    def decoy(kind: str, text: str) -> str | None:
+        """``text`` under the kind's property, set so that it shows; None: no decoy."""
+        pick = rng.choice
+        if kind.startswith("font_size_zero"):
+            return pick(
+                (
+                    f'<span style="font-size:0"><span style="font-size:14px">{text}</span></span>',
+                    f'<span class="fz"><span class="fz-on">{text}</span></span>',
+                    f'<span class="fz" style="font-size:12pt">{text}</span>',
+                )
+            )
+        if kind.startswith("opacity_zero"):
+            return pick(
+                (
+                    f'<span class="fade" style="opacity:1">{text}</span>',
+                    f'<span style="opacity:0.6">{text}</span>',
+                )
+            )
+        if kind.startswith("transparent_color"):
+            return pick(
+                (
+                    f'<span class="ink0"><span class="ink">{text}</span></span>',
+                    f'<span style="color:transparent"><b style="color:#000">{text}</b></span>',
+                )
+            )
+        if kind.startswith("color_as_background") or kind == "font_color_attribute":
+            return pick(
+                (
+                    f'<span class="band"><span class="wt">{text}</span></span>',
+                    f'<span style="background-color:rgb(0,51,102);color:white">{text}</span>',
+                    f'<span style="background:#336699"><font color="#ffffff">{text}</font></span>',
+                    f'<span class="tint"><span style="color:#333">{text}</span></span>',
+                    f'<span class="wt" style="color:#1a1a1a">{text}</span>',
+                )
+            )
+        if kind.startswith("offscreen"):
+            return pick(
+                (
+                    f'<span style="left:-9999px">{text}</span>',
+                    f'<span class="off" style="position:static">{text}</span>',
+                    f'<span style="position:relative;left:-20px">{text}</span>',
+                )
+            )
+        if kind.startswith("text_indent"):
+            return pick(
+                (
+                    f'<span class="ti-x">{text}</span>',
+                    f'<span style="text-indent:-9999px">{text}</span>',
+                    f'<span class="ti" style="text-indent:0;width:auto">{text}</span>',
+                )
+            )
+        if kind.startswith("clipped"):
+            return pick(
+                (
+                    f'<span class="vh-x">{text}</span>',
+                    f'<span class="sr-only" style="position:static;clip:auto">{text}</span>',
+                )
+            )
+        return None
 
     def cell(text: str) -> str:
-        if rng.random() >= share:
-            return html.escape(text)
-        return _insert(rng, text, hide(_other_digit(rng)))
+        kind = rng.choice(kinds)
+        hidden = hide(kind, _other_digit(rng)) if rng.random() < share else ""
+        shown = decoy(kind, html.escape(text)) if rng.random() < 0.35 else None
+        if shown is None:
+            return _insert(rng, text, hidden) if hidden else html.escape(text)
+        return hidden + shown if rng.random() < 0.5 else shown + hidden
 
     # The id rules are written after the cells are, so the style is built lazily.
     body = html_page(lay, HtmlStyle(cell_html=cell, css="/*IDS*/" + _HIDE_CSS), "2025-01-20")
-    id_rules = (", ".join(f"#{i}" for i in ids) + " { display: none; }\n") if ids else ""
-    return body.replace(b"/*IDS*/", id_rules.encode())
+    rules = ""
+    for prefix, decl in (("h", "display: none"), ("o", "opacity: 0")):
+        mine = [i for i in ids if i.startswith(prefix)]
+        if mine:
+            rules += ", ".join(f"#{i}" for i in mine) + f" {{ {decl}; }}\n"
+    return body.replace(b"/*IDS*/", rules.encode())
 
 
 # ------------------------------------------------------------------ HTML: <div> tables
