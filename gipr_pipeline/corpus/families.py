@@ -52,6 +52,7 @@ from gipr_pipeline.corpus.render import (
     narrative,
     render_table,
 )
+from gipr_pipeline.parser.runtogether import CELL_MAX
 from gipr_pipeline.template import Row, Table
 
 FAMILIES = (
@@ -548,13 +549,18 @@ def _group_readings(s: str, groups: int, cap: int = 2) -> int:
 
 def _apps_unique(truth: Truth) -> bool:
     """Whether the applications table's digit runs have exactly one reading under all its rules
-    together (the reader's contract, issue 14 §2): a row may have several on its own."""
+    together (the reader's contract, issue 14 §2): a row may have several on its own. A run of
+    more than ``CELL_MAX`` digits a cell is one the reader names without splitting it (its
+    search bound): such a table is redrawn too."""
     t = _apps(truth)
     app = truth.cells["applications"]
     cands: dict[str, list[list[int]]] = {}
     for r in t.rows:
         true = [app[(r.code, c)] for c in r.columns]
-        got = sum_splits("".join(map(str, true)), 6)
+        run = "".join(map(str, true))
+        if len(run) > CELL_MAX * len(r.columns):
+            return False
+        got = sum_splits(run, 6)
         if true not in got or len(got) >= 64:
             return False
         cands[r.code] = got

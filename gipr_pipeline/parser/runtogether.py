@@ -47,8 +47,8 @@ _RUN_NEXT = re.compile(r"\s*[-+]?\d")
 _NUMBERING = re.compile(r"^(\d{1,2})\s*[.、．]")
 _SIGNATURE_DATE = re.compile(r"\s(\S{2,40})\s+(20\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*$")
 # A run longer than this many digits per cell is not split (named): it bounds the search on
-# hostile input; real rows of counts stay far below it.
-_CELL_MAX = 5
+# hostile input; real rows of counts stay far below it. The crawler family draws within it.
+CELL_MAX = 5
 # Steps of the search for one run before it gives up (names the row: too many splits to tell).
 _MAX_STEPS = 300_000
 # … and for all the runs of one report (a hostile page of long runs costs seconds, not minutes).
@@ -108,7 +108,7 @@ def split_run(
     n = len(kinds)
     if not s:
         return []
-    if n > 1 and len(s) > n * _CELL_MAX:
+    if n > 1 and len(s) > n * CELL_MAX:
         return None  # longer than any row of counts: too many splits to tell
     forced = set()
     pos = 0
