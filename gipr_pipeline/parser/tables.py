@@ -783,14 +783,17 @@ def best_chain(
             i, j = cands[a]
             chain.append((j, i))
             a = best[a][1]
-    fuzzy = _fuzzy_in_gaps(cells, texts, table, chain)
+    fuzzy = misprinted_in_gaps(cells, texts, table, chain)
     if fuzzy:
         chain = sorted(chain + fuzzy, key=lambda ji: ji[1])
     return chain, fuzzy
 
 
-# A group label glued before a row's own numbering ("(四)无法提供1.本机关不掌…").
-_INNER_NUMBERING = re.compile(r".*(?:\d{1,2}[.、．]|\([一二三四五六七八九十]{1,2}\))(?!\d)")
+# A group label glued before a row's own numbering ("(四)无法提供1.本机关不掌…"), or a table
+# header before the first row's ("…法律服务机构其他一、本年新收…": a crawler dump).
+_INNER_NUMBERING = re.compile(
+    r".*(?:\d{1,2}[.、．]|\([一二三四五六七八九十]{1,2}\)|[一二三四五六七八九十]{1,2}、)(?!\d)"
+)
 
 
 def _label_similarity(key: str, alias: str) -> float:
@@ -812,11 +815,14 @@ def _label_similarity(key: str, alias: str) -> float:
     return best
 
 
-def _fuzzy_in_gaps(
+def misprinted_in_gaps(
     cells: list[Cell], texts: list[int], table: Table, chain: list[tuple[int, int]]
 ) -> list[tuple[int, int]]:
-    """Misprinted labels: a text cell between two anchored rows, close enough (``_FUZZY_*``) to
-    the label of a row missing between them; in order within the gap."""
+    """Misprinted labels: (row index, cell index) for each text cell between two anchored rows
+    (``chain``: (row index, cell index), in order) close enough (``_FUZZY_*``) to the label of a
+    row missing between them; in order within the gap. A text as close to two of those rows is
+    no row's (which one it misprints is a guess). The line-wise recovery and the crawler dumps'
+    (``runtogether``) both match misprinted labels here."""
     # The aliases and the full printed label ("(二)部分公开(区分处理的,…)" is matched whole).
     keys = [(*al, label_key(r.label)) for al, r in zip(_row_keys(table), table.rows, strict=True)]
     bounds = [(-1, -1), *chain, (len(table.rows), len(cells))]
@@ -831,13 +837,14 @@ def _fuzzy_in_gaps(
             key = cells[i].key
             if len(key) < _FUZZY_MIN_LEN:
                 continue
-            best, arg = 0.0, -1
+            best, arg, tie = 0.0, -1, False
             for j in range(last + 1, jb):
-                for alias in keys[j]:
-                    sim = _label_similarity(key, alias)
-                    if sim > best:
-                        best, arg = sim, j
-            if arg >= 0:
+                sim = max(_label_similarity(key, alias) for alias in keys[j])
+                if sim > best:
+                    best, arg, tie = sim, j, False
+                elif sim and sim == best:
+                    tie = True
+            if arg >= 0 and not tie:
                 out.append((arg, i))
                 last = arg
     return out
