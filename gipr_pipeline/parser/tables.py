@@ -606,12 +606,17 @@ def recover(text: str, table: Table, template: Template, plain: TableRead) -> Ta
     clean = strip_layout_noise(text)
     cells, line_of = _tokenize_lines(clean)
     checked = _has_hard_rules(table, template)
+    detached: list[str] = []
     if table.unlabelled:
         anchored = _read_unlabelled(cells, table)
     else:
-        anchored = _read_best_chain(cells, table, line_of)
+        anchored, anchors = _read_best_chain(cells, table, line_of)
+        if not checked:
+            detached = _detached_rows(cells, line_of, anchors, table)
     complete = anchored.found and not _incomplete(anchored)
-    if complete and (not checked or hard_rules_hold(anchored.values, table, template)):
+    if complete and (
+        hard_rules_hold(anchored.values, table, template) if checked else not detached
+    ):
         return anchored
     by_position: TableRead | None = None
     for rows_of in (_rows_from_run, _rows_from_lines):
@@ -635,6 +640,14 @@ def recover(text: str, table: Table, template: Template, plain: TableRead) -> Ta
     kept = anchored if complete or _unread_rows(anchored) < _unread_rows(plain) else plain
     if by_position is not None:
         kept = _drop_disputed(kept, by_position, table)
+    elif detached:
+        kept = _drop_rows(
+            kept,
+            detached,
+            table,
+            "its numbers are not on its label's line, the layout may give them to a "
+            "neighbouring row, and no balance rule or printed order tells which",
+        )
     return kept
 
 
@@ -651,18 +664,41 @@ def _drop_disputed(read: TableRead, by_position: TableRead, table: Table) -> Tab
             read.values.get((row.code, c)) != by_position.values[(row.code, c)] for c in row.columns
         )
     ]
-    if not disputed:
+    return _drop_rows(
+        read,
+        disputed,
+        table,
+        "its label and the printed order of the number rows give it different numbers, and no "
+        "balance rule tells which is right",
+    )
+
+
+def _drop_rows(read: TableRead, codes: list[str], table: Table, why: str) -> TableRead:
+    """``read`` without the rows ``codes`` that it stored, each named ``row_disputed``."""
+    codes = [c for c in codes if any(k[0] == c for k in read.values)]
+    if not codes:
         return read
-    drop = set(disputed)
+    drop = set(codes)
     out = TableRead(found=True, problems=list(read.problems))
     out.values = {k: v for k, v in read.values.items() if k[0] not in drop}
     out.facts = [f for f in read.facts if f.row not in drop]
     out.blanks = [b for b in read.blanks if b[0] not in drop]
-    out.problems += [
-        f"row_disputed: {table.code} {code} (its label and the printed order of the number rows "
-        "give it different numbers, and no balance rule tells which is right; not read)"
-        for code in disputed
-    ]
+    out.problems += [f"row_disputed: {table.code} {code} ({why}; not read)" for code in codes]
+    return out
+
+
+def _detached_rows(
+    cells: list[Cell], line_of: list[int], anchors: list[tuple[int, int]], table: Table
+) -> list[str]:
+    """The anchored rows whose label's own line does not hold the row's numbers: in a table
+    without balance rules (section 二), "label / n / label" gives n to either label (a row
+    printed after its label, or before the next), and a bare page number is a number too."""
+    out = []
+    for a, (j, i) in enumerate(anchors):
+        end = anchors[a + 1][1] if a + 1 < len(anchors) else len(cells)
+        row = table.rows[j]
+        if _own_line_values(cells, line_of, i, end, len(row.columns)) is None:
+            out.append(row.code)
     return out
 
 
@@ -725,10 +761,13 @@ def _tokenize_lines(text: str) -> tuple[list[Cell], list[int]]:
     return cells, line_of
 
 
-def _read_best_chain(cells: list[Cell], table: Table, line_of: list[int]) -> TableRead:
+def _read_best_chain(
+    cells: list[Cell], table: Table, line_of: list[int]
+) -> tuple[TableRead, list[tuple[int, int]]]:
+    """The read along ``best_chain``'s anchors, and those anchors."""
     anchors, fuzzy = best_chain(cells, table)
     if len(anchors) < min(2, len(table.rows)):
-        return TableRead(found=False)
+        return TableRead(found=False), anchors
     read = _read_spans(cells, anchors, table, line_of)
     for j, i in fuzzy:
         row = table.rows[j]
@@ -737,7 +776,7 @@ def _read_best_chain(cells: list[Cell], table: Table, line_of: list[int]) -> Tab
                 f"label_misprinted: {table.code} {row.code} {cells[i].text!r} read as "
                 f"{row.label!r} (by similarity and position)"
             )
-    return read
+    return read, anchors
 
 
 def best_chain(
