@@ -52,7 +52,7 @@ from gipr_pipeline.corpus.render import (
     narrative,
     render_table,
 )
-from gipr_pipeline.parser.runtogether import CELL_MAX
+from gipr_pipeline.parser.runtogether import CELL_MAX, row_splits
 from gipr_pipeline.template import Row, Table
 
 FAMILIES = (
@@ -550,8 +550,9 @@ def _group_readings(s: str, groups: int, cap: int = 2) -> int:
 def _apps_unique(truth: Truth) -> bool:
     """Whether the applications table's digit runs have exactly one reading under all its rules
     together (the reader's contract, issue 14 §2): a row may have several on its own. A run of
-    more than ``CELL_MAX`` digits a cell is one the reader names without splitting it (its
-    search bound): such a table is redrawn too."""
+    more than ``CELL_MAX`` digits a cell, or one whose splits the reader cannot search out
+    within its bound (``row_splits`` is None), is one the reader names without splitting it:
+    such a table is redrawn too."""
     t = _apps(truth)
     app = truth.cells["applications"]
     cands: dict[str, list[list[int]]] = {}
@@ -559,6 +560,8 @@ def _apps_unique(truth: Truth) -> bool:
         true = [app[(r.code, c)] for c in r.columns]
         run = "".join(map(str, true))
         if len(run) > CELL_MAX * len(r.columns):
+            return False
+        if len(run) > 3 * len(r.columns) and row_splits(truth.template, t, r, [run]) is None:
             return False
         got = sum_splits(run, 6)
         if true not in got or len(got) >= 64:

@@ -329,6 +329,14 @@ def _row_checks(
     return checks
 
 
+def row_splits(
+    template: Template, table: Table, row: Row, chunks: list[str], budget: list[int] | None = None
+) -> list[Split] | None:
+    """The splits of one row's run (``chunks``, as ``split_run``) that hold the row's own rules;
+    None when there are too many to tell within the search bound (the reader names the row)."""
+    return split_run(chunks, _kinds(table, row), _row_checks(template, table, [row]), budget=budget)
+
+
 # ------------------------------------------------------------------ settling a table
 def settle(
     template: Template, table: Table, cands: dict[int, list[Split]]
@@ -583,7 +591,7 @@ def _labelled(
         if every is not None:  # one split, or none
             cands[j] = every
             continue
-        fit = split_run(chunks, kinds, _row_checks(template, table, [row]), budget=budget)
+        fit = row_splits(template, table, row, chunks, budget)
         cands[j] = fit if fit is not None else []
         if fit is None:
             printed[j] += " (too many splits)"

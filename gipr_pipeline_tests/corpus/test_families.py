@@ -176,11 +176,12 @@ def test_crawler_body_is_one_line_and_each_run_has_one_reading():
         assert good == [tuple(want[r] for r in rows)]
 
 
-@pytest.mark.parametrize(("seed", "i"), [(1, 75), (2, 397), (2, 526)])
+@pytest.mark.parametrize(("seed", "i"), [(1, 75), (2, 397), (2, 526), (6, 618)])
 def test_crawler_runs_stay_within_what_the_reader_splits(seed, i):
-    """Draws of seeds 1–2 (2022) once printed rows of 6-digit cells (row 1 as 37 digits): one
-    reading, but past the reader's search bound (``CELL_MAX`` digits a cell), so the reader
-    named them; the family redraws such tables, and the member now reads back exactly."""
+    """Draws of seeds 1–2 (2022) once printed rows of 6-digit cells (row 1 as 37 digits), and
+    seed 6 a 35-digit row 3.7 whose splits take the reader 304,130 search steps (its bound is
+    300,000): one reading each, but past the reader's bounds, so the reader named them; the
+    family redraws such tables, and the member now reads back exactly."""
     shares = Shares(junk=0.0, families={"crawler_run_together": 1.0})
     path, data, rec = make_report(seed, 2022, i, shares)
     for row, vals in _want(rec, "applications").items():
