@@ -52,7 +52,7 @@ from gipr_pipeline.corpus.render import (
     narrative,
     render_table,
 )
-from gipr_pipeline.parser.runtogether import CELL_MAX, row_splits
+from gipr_pipeline.parser.runtogether import CELL_MAX, MAX_REPORT_STEPS, row_splits
 from gipr_pipeline.template import Row, Table
 
 FAMILIES = (
@@ -556,12 +556,16 @@ def _apps_unique(truth: Truth) -> bool:
     t = _apps(truth)
     app = truth.cells["applications"]
     cands: dict[str, list[list[int]]] = {}
+    budget = [MAX_REPORT_STEPS]  # the reader's bound for all the runs of one report
     for r in t.rows:
         true = [app[(r.code, c)] for c in r.columns]
         run = "".join(map(str, true))
         if len(run) > CELL_MAX * len(r.columns):
             return False
-        if len(run) > 3 * len(r.columns) and row_splits(truth.template, t, r, [run]) is None:
+        if (
+            len(run) > 3 * len(r.columns)
+            and row_splits(truth.template, t, r, [run], budget) is None
+        ):
             return False
         got = sum_splits(run, 6)
         if true not in got or len(got) >= 64:

@@ -53,7 +53,7 @@ CELL_MAX = 5
 # Steps of the search for one run before it gives up (names the row: too many splits to tell).
 _MAX_STEPS = 300_000
 # … and for all the runs of one report (a hostile page of long runs costs seconds, not minutes).
-_MAX_REPORT_STEPS = 600_000
+MAX_REPORT_STEPS = 600_000
 # Forward states kept by the column solver before it gives up (names the rows instead).
 _MAX_STATES = 200_000
 _MAX_SPLITS = 20_000
@@ -679,7 +679,7 @@ def resegment(text: str, template: Template) -> Resegmented:
     """The text with section headings on their own lines and each table rewritten one row per
     line, its cells split (see the module docstring). Problems name the rows not split."""
     problems: list[str] = []
-    budget = [_MAX_REPORT_STEPS]
+    budget = [MAX_REPORT_STEPS]
     pat = _heading_pattern(template)
     order = {s.code: k for k, s in enumerate(template.sections)}
     tables = {t.section: t for t in template.tables}
