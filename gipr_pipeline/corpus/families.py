@@ -55,6 +55,7 @@ from gipr_pipeline.corpus.render import (
     narrative,
     render_table,
 )
+from gipr_pipeline.parser.runtogether import CELL_MAX, MAX_REPORT_STEPS, row_splits
 from gipr_pipeline.template import Row, Table
 
 FAMILIES = (
@@ -551,13 +552,25 @@ def _group_readings(s: str, groups: int, cap: int = 2) -> int:
 
 def _apps_unique(truth: Truth) -> bool:
     """Whether the applications table's digit runs have exactly one reading under all its rules
-    together (the reader's contract, issue 14 §2): a row may have several on its own."""
+    together (the reader's contract, issue 14 §2): a row may have several on its own. A run of
+    more than ``CELL_MAX`` digits a cell, or one whose splits the reader cannot search out
+    within its bound (``row_splits`` is None), is one the reader names without splitting it:
+    such a table is redrawn too."""
     t = _apps(truth)
     app = truth.cells["applications"]
     cands: dict[str, list[list[int]]] = {}
+    budget = [MAX_REPORT_STEPS]  # the reader's bound for all the runs of one report
     for r in t.rows:
         true = [app[(r.code, c)] for c in r.columns]
-        got = sum_splits("".join(map(str, true)), 6)
+        run = "".join(map(str, true))
+        if len(run) > CELL_MAX * len(r.columns):
+            return False
+        if (
+            len(run) > 3 * len(r.columns)
+            and row_splits(truth.template, t, r, [run], budget) is None
+        ):
+            return False
+        got = sum_splits(run, 6)
         if true not in got or len(got) >= 64:
             return False
         cands[r.code] = got

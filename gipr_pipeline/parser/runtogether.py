@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from gipr_pipeline.parser.tables import TEXT, Cell, hard_rules_hold, label_key, misprinted_in_gaps
 from gipr_pipeline.template import Row, Table, Template, load_template
 
 # A run of digits glued to the end of a label (a character that is not a digit, a space or a
@@ -47,12 +48,12 @@ _RUN_NEXT = re.compile(r"\s*[-+]?\d")
 _NUMBERING = re.compile(r"^(\d{1,2})\s*[.、．]")
 _SIGNATURE_DATE = re.compile(r"\s(\S{2,40})\s+(20\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*$")
 # A run longer than this many digits per cell is not split (named): it bounds the search on
-# hostile input; real rows of counts stay far below it.
-_CELL_MAX = 5
+# hostile input; real rows of counts stay far below it. The crawler family draws within it.
+CELL_MAX = 5
 # Steps of the search for one run before it gives up (names the row: too many splits to tell).
 _MAX_STEPS = 300_000
 # … and for all the runs of one report (a hostile page of long runs costs seconds, not minutes).
-_MAX_REPORT_STEPS = 600_000
+MAX_REPORT_STEPS = 600_000
 # Forward states kept by the column solver before it gives up (names the rows instead).
 _MAX_STATES = 200_000
 _MAX_SPLITS = 20_000
@@ -108,7 +109,7 @@ def split_run(
     n = len(kinds)
     if not s:
         return []
-    if n > 1 and len(s) > n * _CELL_MAX:
+    if n > 1 and len(s) > n * CELL_MAX:
         return None  # longer than any row of counts: too many splits to tell
     forced = set()
     pos = 0
@@ -328,6 +329,14 @@ def _row_checks(
     return checks
 
 
+def row_splits(
+    template: Template, table: Table, row: Row, chunks: list[str], budget: list[int] | None = None
+) -> list[Split] | None:
+    """The splits of one row's run (``chunks``, as ``split_run``) that hold the row's own rules;
+    None when there are too many to tell within the search bound (the reader names the row)."""
+    return split_run(chunks, _kinds(table, row), _row_checks(template, table, [row]), budget=budget)
+
+
 # ------------------------------------------------------------------ settling a table
 def settle(
     template: Template, table: Table, cands: dict[int, list[Split]]
@@ -454,6 +463,38 @@ def _anchors(body: str, table: Table, window: int = 3) -> list[tuple[int, int, i
     return out
 
 
+# The text between two runs: a label candidate, after the numbering's dot left by the run
+# before it ("…1000001" + "2." + "没有现成…": the "2" is glued to that run).
+_TEXT_PIECE = re.compile(r"[^\d]+")
+_PIECE_LEAD = ".、．: \u3000"
+
+
+def _misprinted(body: str, table: Table, anchors: list[tuple[int, int, int]]) -> dict[int, str]:
+    """Misprinted labels between the rows found, as (row index, label start, label end) anchors
+    (as ``_anchors``), by the line-wise recovery's rule (``tables.misprinted_in_gaps``: close
+    to the label of a row missing between the rows found before and after it, and to no other
+    such row). Returns the anchors added, by row index, with the printed label text."""
+    cells: list[Cell] = []
+    chain: list[tuple[int, int]] = []
+    spans: dict[int, tuple[int, int]] = {}
+    prev_j, prev_end = -1, 0
+    for j, start, end in [*anchors, (len(table.rows), len(body), len(body))]:
+        if j - prev_j >= 2:  # rows missing in between: every text piece is a candidate
+            for m in _TEXT_PIECE.finditer(body, prev_end, start):
+                text = m.group()
+                a = m.start() + len(text) - len(text.lstrip(_PIECE_LEAD))
+                b = m.end() - (len(text) - len(text.rstrip()))
+                if b - a >= 4:
+                    spans[len(cells)] = (a, b)
+                    cells.append(Cell(body[a:b], TEXT, key=label_key(body[a:b])))
+        if j < len(table.rows):
+            chain.append((j, len(cells)))
+            cells.append(Cell(body[start:end], TEXT, key=label_key(body[start:end])))
+        prev_j, prev_end = j, end
+    texts = list(spans)
+    return {j: spans[i] for j, i in misprinted_in_gaps(cells, texts, table, chain)}
+
+
 _OTHER_ROWS = frozenset({"3.6.1", "3.6.2", "3.6.3"})
 _ONE_ROW = re.compile(r"其他处理\s*\d")
 
@@ -463,6 +504,10 @@ def _one_row_other(table: Table, anchors: list[tuple[int, int, int]], body: str)
     if not set(table.row_codes) >= _OTHER_ROWS or codes & _OTHER_ROWS:
         return False
     return _ONE_ROW.search(body) is not None
+
+
+def _start(anchor: tuple[int, int, int]) -> int:
+    return anchor[1]
 
 
 def _expected_number(row: Row) -> str | None:
@@ -528,6 +573,9 @@ def _labelled(
         # stands for 3.6.1 + 3.6.2 + 3.6.3 in the rules); the parser then reads it as such.
         old = load_template("2019")
         return _labelled(body, old, old.table(table.code), problems, budget)
+    misprinted = _misprinted(body, table, anchors) if len(anchors) < len(table.rows) else {}
+    if misprinted:
+        anchors = sorted([*anchors, *((j, a, b) for j, (a, b) in misprinted.items())], key=_start)
     cands: dict[int, list[Split]] = {}
     printed: dict[int, str] = {}
     for a, (j, _, end) in enumerate(anchors):
@@ -543,11 +591,41 @@ def _labelled(
         if every is not None:  # one split, or none
             cands[j] = every
             continue
-        fit = split_run(chunks, kinds, _row_checks(template, table, [row]), budget=budget)
+        fit = row_splits(template, table, row, chunks, budget)
         cands[j] = fit if fit is not None else []
         if fit is None:
             printed[j] += " (too many splits)"
     settled, unsettled = settle(template, table, cands)
+    if misprinted:
+        # A label read by similarity must prove itself: every row settled and every hard rule of
+        # the table holding. Else its row is named and the rows are settled without it (its
+        # numbers must not settle another row's split).
+        values = {
+            (table.rows[j].code, c): v
+            for j, split in settled.items()
+            for c, v in zip(table.rows[j].columns, split, strict=True)
+        }
+        if len(settled) == len(table.rows) and hard_rules_hold(values, table, template):
+            for j, (a, b) in sorted(misprinted.items()):
+                row = table.rows[j]
+                problems.append(
+                    f"label_misprinted: {table.code} {row.code} {body[a:b]!r} read as "
+                    f"{row.label!r} (by similarity and position)"
+                )
+        else:
+            settled, unsettled = settle(
+                template, table, {j: c for j, c in cands.items() if j not in misprinted}
+            )
+            for j, (a, b) in sorted(misprinted.items()):
+                settled.pop(j, None)
+                unsettled.pop(j, None)
+                cands.pop(j, None)
+                row = table.rows[j]
+                problems.append(
+                    f"split_unresolved: {table.code} {row.code} {printed[j]!r} (its label is "
+                    f"misprinted, {body[a:b]!r}, and the table's balance rules do not confirm "
+                    f"it is {row.label!r}); nothing stored"
+                )
     lines = []
     for j, _, _ in anchors:
         row = table.rows[j]
@@ -601,7 +679,7 @@ def resegment(text: str, template: Template) -> Resegmented:
     """The text with section headings on their own lines and each table rewritten one row per
     line, its cells split (see the module docstring). Problems name the rows not split."""
     problems: list[str] = []
-    budget = [_MAX_REPORT_STEPS]
+    budget = [MAX_REPORT_STEPS]
     pat = _heading_pattern(template)
     order = {s.code: k for k, s in enumerate(template.sections)}
     tables = {t.section: t for t in template.tables}

@@ -606,12 +606,17 @@ def recover(text: str, table: Table, template: Template, plain: TableRead) -> Ta
     clean = strip_layout_noise(text)
     cells, line_of = _tokenize_lines(clean)
     checked = _has_hard_rules(table, template)
+    detached: list[str] = []
     if table.unlabelled:
         anchored = _read_unlabelled(cells, table)
     else:
-        anchored = _read_best_chain(cells, table, line_of)
+        anchored, anchors = _read_best_chain(cells, table, line_of)
+        if not checked:
+            detached = _detached_rows(cells, line_of, anchors, table)
     complete = anchored.found and not _incomplete(anchored)
-    if complete and (not checked or hard_rules_hold(anchored.values, table, template)):
+    if complete and (
+        hard_rules_hold(anchored.values, table, template) if checked else not detached
+    ):
         return anchored
     by_position: TableRead | None = None
     for rows_of in (_rows_from_run, _rows_from_lines):
@@ -635,6 +640,14 @@ def recover(text: str, table: Table, template: Template, plain: TableRead) -> Ta
     kept = anchored if complete or _unread_rows(anchored) < _unread_rows(plain) else plain
     if by_position is not None:
         kept = _drop_disputed(kept, by_position, table)
+    elif detached:
+        kept = _drop_rows(
+            kept,
+            detached,
+            table,
+            "its numbers are not on its label's line, the layout may give them to a "
+            "neighbouring row, and no balance rule or printed order tells which",
+        )
     return kept
 
 
@@ -651,18 +664,41 @@ def _drop_disputed(read: TableRead, by_position: TableRead, table: Table) -> Tab
             read.values.get((row.code, c)) != by_position.values[(row.code, c)] for c in row.columns
         )
     ]
-    if not disputed:
+    return _drop_rows(
+        read,
+        disputed,
+        table,
+        "its label and the printed order of the number rows give it different numbers, and no "
+        "balance rule tells which is right",
+    )
+
+
+def _drop_rows(read: TableRead, codes: list[str], table: Table, why: str) -> TableRead:
+    """``read`` without the rows ``codes`` that it stored, each named ``row_disputed``."""
+    codes = [c for c in codes if any(k[0] == c for k in read.values)]
+    if not codes:
         return read
-    drop = set(disputed)
+    drop = set(codes)
     out = TableRead(found=True, problems=list(read.problems))
     out.values = {k: v for k, v in read.values.items() if k[0] not in drop}
     out.facts = [f for f in read.facts if f.row not in drop]
     out.blanks = [b for b in read.blanks if b[0] not in drop]
-    out.problems += [
-        f"row_disputed: {table.code} {code} (its label and the printed order of the number rows "
-        "give it different numbers, and no balance rule tells which is right; not read)"
-        for code in disputed
-    ]
+    out.problems += [f"row_disputed: {table.code} {code} ({why}; not read)" for code in codes]
+    return out
+
+
+def _detached_rows(
+    cells: list[Cell], line_of: list[int], anchors: list[tuple[int, int]], table: Table
+) -> list[str]:
+    """The anchored rows whose label's own line does not hold the row's numbers: in a table
+    without balance rules (section 二), "label / n / label" gives n to either label (a row
+    printed after its label, or before the next), and a bare page number is a number too."""
+    out = []
+    for a, (j, i) in enumerate(anchors):
+        end = anchors[a + 1][1] if a + 1 < len(anchors) else len(cells)
+        row = table.rows[j]
+        if _own_line_values(cells, line_of, i, end, len(row.columns)) is None:
+            out.append(row.code)
     return out
 
 
@@ -725,10 +761,13 @@ def _tokenize_lines(text: str) -> tuple[list[Cell], list[int]]:
     return cells, line_of
 
 
-def _read_best_chain(cells: list[Cell], table: Table, line_of: list[int]) -> TableRead:
+def _read_best_chain(
+    cells: list[Cell], table: Table, line_of: list[int]
+) -> tuple[TableRead, list[tuple[int, int]]]:
+    """The read along ``best_chain``'s anchors, and those anchors."""
     anchors, fuzzy = best_chain(cells, table)
     if len(anchors) < min(2, len(table.rows)):
-        return TableRead(found=False)
+        return TableRead(found=False), anchors
     read = _read_spans(cells, anchors, table, line_of)
     for j, i in fuzzy:
         row = table.rows[j]
@@ -737,7 +776,7 @@ def _read_best_chain(cells: list[Cell], table: Table, line_of: list[int]) -> Tab
                 f"label_misprinted: {table.code} {row.code} {cells[i].text!r} read as "
                 f"{row.label!r} (by similarity and position)"
             )
-    return read
+    return read, anchors
 
 
 def best_chain(
@@ -783,14 +822,17 @@ def best_chain(
             i, j = cands[a]
             chain.append((j, i))
             a = best[a][1]
-    fuzzy = _fuzzy_in_gaps(cells, texts, table, chain)
+    fuzzy = misprinted_in_gaps(cells, texts, table, chain)
     if fuzzy:
         chain = sorted(chain + fuzzy, key=lambda ji: ji[1])
     return chain, fuzzy
 
 
-# A group label glued before a row's own numbering ("(四)无法提供1.本机关不掌…").
-_INNER_NUMBERING = re.compile(r".*(?:\d{1,2}[.、．]|\([一二三四五六七八九十]{1,2}\))(?!\d)")
+# A group label glued before a row's own numbering ("(四)无法提供1.本机关不掌…"), or a table
+# header before the first row's ("…法律服务机构其他一、本年新收…": a crawler dump).
+_INNER_NUMBERING = re.compile(
+    r".*(?:\d{1,2}[.、．]|\([一二三四五六七八九十]{1,2}\)|[一二三四五六七八九十]{1,2}、)(?!\d)"
+)
 
 
 def _label_similarity(key: str, alias: str) -> float:
@@ -812,11 +854,14 @@ def _label_similarity(key: str, alias: str) -> float:
     return best
 
 
-def _fuzzy_in_gaps(
+def misprinted_in_gaps(
     cells: list[Cell], texts: list[int], table: Table, chain: list[tuple[int, int]]
 ) -> list[tuple[int, int]]:
-    """Misprinted labels: a text cell between two anchored rows, close enough (``_FUZZY_*``) to
-    the label of a row missing between them; in order within the gap."""
+    """Misprinted labels: (row index, cell index) for each text cell between two anchored rows
+    (``chain``: (row index, cell index), in order) close enough (``_FUZZY_*``) to the label of a
+    row missing between them; in order within the gap. A text as close to two of those rows is
+    no row's (which one it misprints is a guess). The line-wise recovery and the crawler dumps'
+    (``runtogether``) both match misprinted labels here."""
     # The aliases and the full printed label ("(二)部分公开(区分处理的,…)" is matched whole).
     keys = [(*al, label_key(r.label)) for al, r in zip(_row_keys(table), table.rows, strict=True)]
     bounds = [(-1, -1), *chain, (len(table.rows), len(cells))]
@@ -831,13 +876,14 @@ def _fuzzy_in_gaps(
             key = cells[i].key
             if len(key) < _FUZZY_MIN_LEN:
                 continue
-            best, arg = 0.0, -1
+            best, arg, tie = 0.0, -1, False
             for j in range(last + 1, jb):
-                for alias in keys[j]:
-                    sim = _label_similarity(key, alias)
-                    if sim > best:
-                        best, arg = sim, j
-            if arg >= 0:
+                sim = max(_label_similarity(key, alias) for alias in keys[j])
+                if sim > best:
+                    best, arg, tie = sim, j, False
+                elif sim and sim == best:
+                    tie = True
+            if arg >= 0 and not tie:
                 out.append((arg, i))
                 last = arg
     return out

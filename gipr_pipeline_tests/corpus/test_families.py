@@ -24,6 +24,7 @@ from gipr_pipeline.corpus import families
 from gipr_pipeline.corpus.families import FAMILIES, ONE_ROW_OTHER, sum_splits
 from gipr_pipeline.corpus.synth import Shares, make_report, score, write_corpus
 from gipr_pipeline.parser.parse import parse_bytes
+from gipr_pipeline.parser.runtogether import CELL_MAX
 from gipr_pipeline.readers.decode import normalize
 from gipr_pipeline.template import load_template
 
@@ -173,6 +174,20 @@ def test_crawler_body_is_one_line_and_each_run_has_one_reading():
             )
         ]
         assert good == [tuple(want[r] for r in rows)]
+
+
+@pytest.mark.parametrize(("seed", "i"), [(1, 75), (2, 397), (2, 526), (6, 618)])
+def test_crawler_runs_stay_within_what_the_reader_splits(seed, i):
+    """Draws of seeds 1–2 (2022) once printed rows of 6-digit cells (row 1 as 37 digits), and
+    seed 6 a 35-digit row 3.7 whose splits take the reader 304,130 search steps (its bound is
+    300,000): one reading each, but past the reader's bounds, so the reader named them; the
+    family redraws such tables, and the member now reads back exactly."""
+    shares = Shares(junk=0.0, families={"crawler_run_together": 1.0})
+    path, data, rec = make_report(seed, 2022, i, shares)
+    for row, vals in _want(rec, "applications").items():
+        assert len("".join(map(str, vals))) <= CELL_MAX * len(vals), row
+    s = score(parse_bytes(data, path).to_json(), rec)
+    assert s["exact"] == 1, {k: v for k, v in s.items() if v}
 
 
 def test_sum_splits_finds_every_reading():

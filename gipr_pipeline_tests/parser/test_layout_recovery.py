@@ -303,6 +303,64 @@ def test_pdf_text_bare_page_numbers_never_give_a_wrong_number(seed):
         )
 
 
+@given(seed=st.integers(0, 2**32 - 1))
+# Draws that stored a page number as 行政许可's count, and 规范性文件's numbers (printed before its
+# label) as 规章's: section 二 has no balance rule to catch either.
+@example(seed=1)
+@example(seed=7)
+def test_section_two_detached_with_bare_page_numbers_never_gives_a_wrong_number(seed):
+    """Section 二 rows printed before their labels and bare page numbers in the same table: a
+    number on a line of its own belongs to the label before it, the label after it or no row,
+    and section 二 has no balance rule to tell. A row is stored only from its label's own line
+    or when the printed order of the numbers agrees; every other row is named."""
+    rng = random.Random(seed)
+    truth = random_truth(rng, T, scale=rng.choice((3, 30, 3000)))
+    text = render_detached(truth, rng, bare_pages=True, active_before=True)
+    r = parse_text(normalize(text), "detached.txt")
+    assert r.status == "ok", (r.reason, r.message)
+    want = {f for f in truth.facts() if f[0] == "active_disclosure"}
+    got = {f for f in facts(r) if f[0] == "active_disclosure"}
+    assert got <= want
+    named = " ".join(r.problems)
+    for _table, row, _col, _v in want - got:
+        assert re.search(
+            rf"(cell_count|row_missing|row_disputed): active_disclosure {row}\b", named
+        )
+
+
+def test_section_two_row_after_a_bare_page_number_is_named():
+    """行政许可's 0 printed before its label, a bare page number 4 after it: the 4 stood as the
+    count of 行政许可 (no rule tells). The rows on their labels' lines are read; 行政许可 is
+    named, the 0 left over too."""
+    lines = [
+        "二、主动公开政府信息情况",
+        "规章 2 0 0",
+        "行政规范性文件 | 1 | 0 | 3 |",
+        "| 0 |",
+        "行政许可",
+        "4",
+        "行政处罚 2",
+        "行政强制 0",
+        "行政事业性收费 6.03",
+    ]
+    read = read_table(normalize("\n".join(lines[1:])), ACT, T)
+    assert read.values == {
+        ("rules", "issued"): 2,
+        ("rules", "repealed"): 0,
+        ("rules", "in_force"): 0,
+        ("normative_documents", "issued"): 1,
+        ("normative_documents", "repealed"): 0,
+        ("normative_documents", "in_force"): 3,
+        ("penalty", "decisions"): 2,
+        ("coercion", "decisions"): 0,
+        ("fees", "amount_10k_yuan"): 6.03,
+    }
+    assert [p.split(" (")[0] for p in read.problems] == [
+        "stray_numbers: active_disclosure after row normative_documents: '0'",
+        "row_disputed: active_disclosure licensing",
+    ]
+
+
 # ------------------------------------------------------------------ OCR / vision-model markdown
 LOOKALIKES = {"复": "夏", "诉": "拆", "理": "埋", "申": "甲", "息": "急", "未": "末", "已": "己"}
 
