@@ -56,7 +56,8 @@ _BASE = frozenset(
 )
 _SIZE = frozenset({"font-size", "font"})
 _OPACITY = frozenset({"opacity"})
-_COLOUR = frozenset({"color", "background", "background-color", "background-image"})
+_FILL = "-webkit-text-fill-color"  # paints the glyphs instead of ``color`` (every browser)
+_COLOUR = frozenset({"color", _FILL, "background", "background-color", "background-image"})
 _PLACE = frozenset({"position", "left", "top", "text-indent", "clip", "clip-path"})
 # The properties read; everything else in a stylesheet is ignored (cheap on large pages).
 PROPS = _BASE | _SIZE | _OPACITY | _COLOUR | _PLACE
@@ -80,6 +81,7 @@ class Seen(NamedTuple):
     gone: bool = False  # opacity 0 / off-screen / clipped here or on an ancestor
     font_zero: bool = False  # computed font size is 0
     color: Rgba | None = BLACK  # computed text colour; None: not evaluated (a link's colour)
+    fill: Rgba | str | None = "currentcolor"  # computed -webkit-text-fill-color; None: unknown
     background: Rgb | None = WHITE  # opaque colour drawn behind; None: an image or translucent
     indent_off: bool = False  # computed ``text-indent`` ≤ −1000px (inherited)
     shifted: bool = False  # the block this text flows in applies ``indent_off``
@@ -91,7 +93,7 @@ PAGE = Seen()
 def _shows(seen: Seen) -> bool:
     if not seen.visible or seen.gone or seen.font_zero or seen.shifted:
         return False
-    c, bg = seen.color, seen.background
+    c, bg = seen.color if seen.fill == "currentcolor" else seen.fill, seen.background
     if c is None:
         return True
     if c[3] == 0:
@@ -229,9 +231,10 @@ class Styles:
             if font_zero and self._quirks_tables and el.tag == "table":
                 font_zero = False
             font_zero = self._font_zero(el, font_zero)
-        color, background = parent.color, parent.background
+        color, background, fill = parent.color, parent.background, parent.fill
         if self.colour:
             color = self._color(el, color)
+            fill = self._fill(el, fill)
             own = self._background(el, color)
             if own != _CLEAR:
                 background = own
@@ -251,7 +254,7 @@ class Styles:
                 # Its own lines take its own indent; an inline-block also sits on the line of
                 # the block around it, which that block's indent moves.
                 shifted = indent_off or (inline_level and parent.shifted)
-        state = Seen(True, visible, gone, font_zero, color, background, indent_off, shifted)
+        state = Seen(True, visible, gone, font_zero, color, fill, background, indent_off, shifted)
         state = state._replace(shows=_shows(state))
         return parent if state == parent else state
 
@@ -292,6 +295,17 @@ class Styles:
         if tag == "mark":
             return BLACK
         return inherited
+
+    def _fill(self, el, inherited: Rgba | str | None) -> Rgba | str | None:
+        """``-webkit-text-fill-color`` (inherited on its own: a child's ``color`` does not undo
+        a transparent fill)."""
+        v = self.value(el, _FILL)
+        if v is None or v in ("inherit", "unset"):
+            return inherited
+        if v in ("initial", "revert"):
+            return _CURRENT
+        c = colour(v)
+        return c if c is not None else None  # an unknown value: not evaluated, read as shown
 
     def _background(self, el, color: Rgba | None):
         """The element's own background: ``_CLEAR`` (transparent: the parent's shows through),
@@ -350,7 +364,10 @@ class Styles:
             try:
                 selectors = parse(prelude)
             except SelectorError:
-                continue
+                try:
+                    selectors = parse(not_lists(prelude))
+                except SelectorError:
+                    continue
             for sel in selectors:
                 if sel.pseudo_element is not None:
                     continue  # ::before / ::after: generated content, not the element
@@ -369,6 +386,27 @@ class Styles:
                         old = slot.get(prop)
                         if old is None or prio > old[0]:
                             slot[prop] = (prio, value)
+
+
+def not_lists(prelude: str) -> str:
+    """A selector with Selectors 4's ``:not(A, B)`` written as ``:not(:is(A, B))``, which means
+    the same (and has the same specificity) and which cssselect reads; browsers hide by it."""
+    import tinycss2
+
+    def walk(tokens) -> str:
+        out = []
+        for t in tokens:
+            if t.type == "function":
+                inner = walk(t.arguments)
+                comma = any(a.type == "literal" and a.value == "," for a in t.arguments)
+                if t.lower_name == "not" and comma:
+                    inner = f":is({inner})"
+                out.append(f"{t.name}({inner})")
+            else:
+                out.append(tinycss2.serialize([t]))
+        return "".join(out)
+
+    return walk(tinycss2.parse_component_value_list(prelude))
 
 
 def _may_match(tree, classes: set[str], ids: set[str]) -> bool:
@@ -454,7 +492,9 @@ _MAY_PLACE = re.compile(
     r"(?:left|top|text-indent)\s*:\s*-\s*(?:\d{3,}|\d{2,}(?:\.\d*)?\s*(?:em|rem|cm|in|pc))"
     r"|clip(?<![\w-]clip)(?:-path)?\s*:"
 )
-_COLOUR_DECL = re.compile(r"(color|background(?:-color)?)\s*:\s*([^;{}!\"]*)")
+_COLOUR_DECL = re.compile(
+    r"(-webkit-text-fill-color|color|background(?:-color)?)\s*:\s*([^;{}!\"]*)"
+)
 _NAME_CHAR = re.compile(r"[\w-]")
 
 
@@ -510,7 +550,7 @@ def _colour_on(declared, hinted) -> bool:
     texts: set = set()
     backs: set = set()
     for prop, value in declared:
-        if prop == "color":
+        if prop in ("color", _FILL):
             texts.add(colour(value))
         elif prop == "background-color":
             backs.add(colour(value))
@@ -733,19 +773,29 @@ def _rgba(c) -> Rgba:
 
 
 def _colour_of(token):
-    from tinycss2.color3 import parse_color
+    # CSS Color 4 (space-separated ``rgb(255 255 255)``, ``hwb()``, ``color(srgb …)``), which
+    # browsers draw: Color 3 alone leaves them unparsed, and a white decoy read as shown.
+    from tinycss2.color4 import parse_color
 
     c = parse_color(token)
     if c is None:
         return None
-    return _CURRENT if isinstance(c, str) else _rgba(c)
+    if isinstance(c, str):
+        return _CURRENT
+    try:
+        srgb = c.to("srgb")
+    except NotImplementedError:  # lab(), oklch(), …: only full transparency is certain
+        return _TRANSPARENT if c.alpha == 0 else None
+    return _rgba((*srgb.coordinates, srgb.alpha))
 
 
 @functools.lru_cache(maxsize=1024)
 def colour(value: str) -> Rgba | str | None:
     """A CSS colour value (named, ``#fff``/``#ffffff``, ``rgb()``/``rgba()``, ``hsl()``/
-    ``hsla()``, ``transparent``) as (r, g, b, alpha); ``"currentcolor"``; None if it is no
-    colour (``inherit`` and other keywords, invalid values). Parsed by tinycss2's CSS Color 3."""
+    ``hsla()``, ``transparent``, Color 4's space-separated forms, ``hwb()``, ``color(srgb …)``)
+    as (r, g, b, alpha); ``"currentcolor"``; None if it is no colour (``inherit`` and other
+    keywords, invalid values) or one not converted to sRGB (``lab()``, ``oklch()``: read as
+    shown). Parsed by tinycss2's CSS Color 4."""
     t = _tokens(value)
     return _colour_of(t[0]) if len(t) == 1 else None
 

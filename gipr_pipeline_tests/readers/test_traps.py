@@ -129,6 +129,30 @@ def test_text_drawn_where_no_one_sees_it():
     )
 
 
+def test_css_level_4_forms_that_browsers_draw():
+    """Colours in CSS Color 4 syntax, ``-webkit-text-fill-color`` (it paints the glyphs instead
+    of ``color`` and is inherited on its own) and a Selectors 4 ``:not(A, B)`` list hide the
+    decoys as a browser does; what they do not hide is read."""
+    page = """<html><head><style>
+    span.d:not(.a, .b) { display: none }
+    .t { -webkit-text-fill-color: transparent } .t .back { -webkit-text-fill-color: initial }
+    </style></head><body>
+    <p>1<span style="color:rgb(255 255 255)">2</span><span style="color:hwb(0 100% 0%)">3</span></p>
+    <p>4<span style="color:rgb(0 0 0 / 0)">5</span><span style="color:rgb(255 255 255 / .5)">6</span></p>
+    <p>7<span class="d">8</span><span class="d a">9</span></p>
+    <p><span class="t">10<b style="color:black">11</b><i class="back">12</i></span></p>
+    <table bgcolor="#ffffff"><tr><td>规章</td>
+    <td>28<span style="color:color(srgb 1 1 1)">0</span></td></tr></table>
+    </body></html>"""
+    doc = to_text(page.encode())
+    assert doc.text.split("\n") == ["1", "46", "79", "12", "| 规章 | 28 |"]
+    assert doc.problems == (
+        "html_hidden_text: 7 piece(s) of text with digits that the page hides "
+        "(display:none, visibility:hidden, the hidden attribute, opacity:0, font-size:0, "
+        "text coloured like its background, off-screen) were not read",
+    )
+
+
 def test_hidden_by_drawing_in_tables_leaves_empty_cells():
     """Unlike display:none, a cell that is drawn invisibly keeps its place in the table; a row
     drawn invisibly shows nothing, so it is no row."""
