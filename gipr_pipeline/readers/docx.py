@@ -38,6 +38,7 @@ P, TBL, TR, TC, SDT, SDT_CONTENT = (
     _q("sdtContent"),
 )
 T, TAB, BR, CR, NBH = _q("t"), _q("tab"), _q("br"), _q("cr"), _q("noBreakHyphen")
+FLD_CHAR = _q("fldChar")
 VAL = _q("val")
 R, RPR, PPR = _q("r"), _q("rPr"), _q("pPr")
 TXBX = _q("txbxContent")
@@ -61,7 +62,7 @@ def read_docx(data: bytes) -> Document:
         raise DecodeError(
             "unreadable_document", f"the Word file could not be opened ({type(e).__name__}: {e})"
         ) from None
-    reader = _BodyReader(numbering, _hidden_styles(document))
+    reader = _BodyReader(numbering, _Vanish.of(document))
     try:
         reader.blocks(body)
     except Exception as e:  # pragma: no cover - defensive: malformed XML inside a valid package
@@ -94,10 +95,10 @@ def read_docx(data: bytes) -> Document:
 class _Dropped:
     """What the reader left out because Word does not show it."""
 
-    __slots__ = ("deleted", "hidden", "hidden_styles", "moved", "rows")
+    __slots__ = ("deleted", "hidden", "moved", "rows", "vanish")
 
-    def __init__(self, hidden_styles: frozenset[str]):
-        self.hidden_styles = hidden_styles
+    def __init__(self, vanish: _Vanish | None = None):
+        self.vanish = vanish if vanish is not None else _Vanish()
         self.hidden = 0  # runs with w:vanish (directly or through their style)
         self.deleted = 0  # w:del runs (their w:delText)
         self.moved = 0  # w:moveFrom: text moved elsewhere, shown only as markup
@@ -105,12 +106,13 @@ class _Dropped:
 
 
 class _BodyReader:
-    def __init__(self, numbering: _Numbering, hidden_styles: frozenset[str] = frozenset()):
+    def __init__(self, numbering: _Numbering, vanish: _Vanish | None = None):
         self.numbering = numbering
         self.lines: list[str] = []
         self.tables = 0
         self.images = 0
-        self.dropped = _Dropped(hidden_styles)
+        self.dropped = _Dropped(vanish)
+        self.table_style: str | None = None  # of the table being read (its runs inherit it)
         self.problems: list[str] = []  # from the tables (merged_number_cell)
 
     def blocks(self, parent) -> None:
@@ -129,7 +131,7 @@ class _BodyReader:
 
     def paragraph(self, p) -> None:
         self.images += _count_images(p)
-        pieces = paragraph_text(p, self.dropped).split("\n")
+        pieces = paragraph_text(p, self.dropped, self.table_style).split("\n")
         label = self.numbering.label(p)
         if label and pieces:
             pieces[0] = label + pieces[0]
@@ -141,6 +143,14 @@ class _BodyReader:
             self.blocks(box)  # a table in a text box is read as a table, after its anchor
 
     def table(self, tbl) -> None:
+        outer = self.table_style
+        self.table_style = self.dropped.vanish.table_style(tbl)
+        try:
+            self._table(tbl)
+        finally:
+            self.table_style = outer
+
+    def _table(self, tbl) -> None:
         rows = self._rows(tbl)
         if tbl.find(f".//{TBL}") is not None or all(len(_cells(tr)) <= 1 for tr in rows):
             # Page layout (a frame around the text, or tables inside a table): read as blocks.
@@ -203,23 +213,35 @@ class _BodyReader:
     def _cell_piece(self, p) -> str:
         self.images += _count_images(p)
         label = self.numbering.label(p)
-        return (label or "") + paragraph_text(p, self.dropped).replace("\n", " ")
+        text = paragraph_text(p, self.dropped, self.table_style)
+        return (label or "") + text.replace("\n", " ")
 
 
-def paragraph_text(p, dropped: _Dropped | None = None) -> str:
+def paragraph_text(p, dropped: _Dropped | None = None, table_style: str | None = None) -> str:
     """A paragraph's visible text: runs, hyperlinks, insertions and fields in order; tabs as
     spaces, line breaks as ``\\n``. Left out, as Word shows the page: deleted text (w:delText),
     text moved away (w:moveFrom), hidden runs (w:vanish, directly or through the run's or the
     paragraph's style), text boxes (read as blocks of their own) and compatibility
-    fallbacks."""
+    fallbacks. ``table_style``: the style id of the table the paragraph is in."""
     if dropped is None:
-        dropped = _Dropped(frozenset())
+        dropped = _Dropped()
     dropped.deleted += sum(1 for _ in p.iter(_q("delText")))
-    p_style = p.find(f"{PPR}/{_q('pStyle')}")
-    p_hidden = p_style is not None and p_style.get(VAL) in dropped.hidden_styles
+    p_hidden = dropped.vanish.paragraph(p, table_style)
     out: list[str] = []
     seen_runs: dict[object, bool] = {}
-    for el in p.iter(T, TAB, BR, CR, NBH):
+    fields: list[bool] = []  # open complex fields: True while in a field's code, not result
+    for el in p.iter(T, TAB, BR, CR, NBH, FLD_CHAR):
+        if el.tag == FLD_CHAR:
+            kind = el.get(_q("fldCharType"))
+            if kind == "begin":
+                fields.append(True)
+            elif kind == "separate" and fields:
+                fields[-1] = False
+            elif kind == "end" and fields:
+                fields.pop()
+            continue
+        if any(fields):
+            continue  # a field's code (Word shows its result), even when written as w:t
         why = _skipped(el, p)
         if why is not None:
             if why == MOVE_FROM and el.tag == T and (el.text or "").strip():
@@ -229,7 +251,7 @@ def paragraph_text(p, dropped: _Dropped | None = None) -> str:
         if run is not None and run.tag == R:
             hidden = seen_runs.get(run)
             if hidden is None:
-                hidden = seen_runs[run] = _run_hidden(run, p_hidden, dropped.hidden_styles)
+                hidden = seen_runs[run] = dropped.vanish.run(run, p_hidden)
                 if hidden and run.find(T) is not None:
                     dropped.hidden += 1
             if hidden:
@@ -264,44 +286,89 @@ def _on(el) -> bool:
     return el is not None and (el.get(VAL) or "true").lower() not in _OFF
 
 
-def _run_hidden(run, p_hidden: bool, hidden_styles: frozenset[str]) -> bool:
-    rpr = run.find(RPR)
-    if rpr is not None:
+class _Vanish:
+    """Whether Word hides a run (``w:vanish``), resolved through the style hierarchy (ECMA-376
+    17.7.2): document defaults, then the table's, the paragraph's (else the default paragraph
+    style) and the run's character style, then direct formatting. ``vanish`` is a toggle property
+    (17.7.3): a style that sets it flips what the levels before it gave (``val=0`` in a style
+    changes nothing), a style's own value is inherited through ``w:basedOn``, and direct
+    formatting sets it outright."""
+
+    def __init__(
+        self,
+        styles: dict[str, bool] | None = None,
+        default_paragraph: str | None = None,
+        default_table: str | None = None,
+        base: bool = False,
+    ):
+        self.styles = styles or {}  # style id → its resolved vanish (ids that set none absent)
+        self.default_paragraph = default_paragraph
+        self.default_table = default_table
+        self.base = base  # w:docDefaults
+
+    @classmethod
+    def of(cls, document) -> _Vanish:
+        try:
+            root = document.styles.element
+        except Exception:  # pragma: no cover - a package without a styles part
+            return cls()
+        if root.find(f".//{_q('vanish')}") is None:
+            return cls()  # the common case: no style hides anything
+        own: dict[str, bool | None] = {}
+        based: dict[str, str] = {}
+        defaults: dict[str, str] = {}
+        for st in root.findall(_q("style")):
+            sid = st.get(_q("styleId")) or ""
+            vanish = st.find(f"{RPR}/{_q('vanish')}")
+            own[sid] = _on(vanish) if vanish is not None else None
+            b = st.find(_q("basedOn"))
+            if b is not None and b.get(VAL):
+                based[sid] = b.get(VAL)
+            if (st.get(_q("default")) or "").lower() in ("1", "true", "on"):
+                defaults.setdefault(st.get(_q("type")) or "paragraph", sid)
+
+        def resolved(sid: str, depth: int = 0) -> bool:
+            v = own.get(sid)
+            if v is not None or depth > 20:
+                return bool(v)
+            parent = based.get(sid)
+            return parent is not None and resolved(parent, depth + 1)
+
+        base = root.find(f"{_q('docDefaults')}/{_q('rPrDefault')}/{RPR}/{_q('vanish')}")
+        return cls(
+            {s: True for s in own if resolved(s)},
+            defaults.get("paragraph"),
+            defaults.get("table"),
+            _on(base),
+        )
+
+    def table_style(self, tbl) -> str | None:
+        st = tbl.find(f"{_q('tblPr')}/{_q('tblStyle')}")
+        return st.get(VAL) if st is not None else self.default_table
+
+    def paragraph(self, p, table_style: str | None = None) -> bool:
+        """What the paragraph's runs inherit before their own character style."""
+        if not self.styles and not self.base:
+            return False
+        st = p.find(f"{PPR}/{_q('pStyle')}")
+        sid = st.get(VAL) if st is not None else self.default_paragraph
+        hidden = self.base
+        for level in (table_style, sid):
+            if level is not None and self.styles.get(level):
+                hidden = not hidden
+        return hidden
+
+    def run(self, run, inherited: bool) -> bool:
+        rpr = run.find(RPR)
+        if rpr is None:
+            return inherited
         vanish = rpr.find(_q("vanish"))
         if vanish is not None:
             return _on(vanish)
         style = rpr.find(_q("rStyle"))
-        if style is not None and style.get(VAL) in hidden_styles:
-            return True
-    return p_hidden
-
-
-def _hidden_styles(document) -> frozenset[str]:
-    """Ids of styles whose run properties hide text (w:vanish), through w:basedOn too."""
-    try:
-        root = document.styles.element
-    except Exception:  # pragma: no cover - a package without a styles part
-        return frozenset()
-    if root.find(f".//{_q('vanish')}") is None:
-        return frozenset()  # the common case: no style hides anything
-    own: dict[str, bool | None] = {}
-    based: dict[str, str] = {}
-    for st in root.findall(_q("style")):
-        sid = st.get(_q("styleId")) or ""
-        vanish = st.find(f"{RPR}/{_q('vanish')}")
-        own[sid] = _on(vanish) if vanish is not None else None
-        b = st.find(_q("basedOn"))
-        if b is not None and b.get(VAL):
-            based[sid] = b.get(VAL)
-
-    def hidden(sid: str, depth: int = 0) -> bool:
-        v = own.get(sid)
-        if v is not None or depth > 20:
-            return bool(v)
-        parent = based.get(sid)
-        return parent is not None and hidden(parent, depth + 1)
-
-    return frozenset(s for s in own if hidden(s))
+        if style is not None and self.styles.get(style.get(VAL)):
+            return not inherited
+        return inherited
 
 
 def _text_boxes(p) -> list:

@@ -5,6 +5,7 @@ name (``no_unicode_map``), never guessed."""
 
 from __future__ import annotations
 
+import io
 import random
 
 import pytest
@@ -287,6 +288,48 @@ def test_docx_hidden_deleted_and_moved_runs_are_not_read(kind, seed):
         assert expected in _codes(r)
     else:  # insertions are shown: nothing left out
         assert not {"docx_hidden_text", "docx_tracked_changes"} & _codes(r)
+
+
+@pytest.mark.parametrize("seed", (1, 2, 3, 4, 5))
+def test_docx_styles_and_field_codes_hide_what_word_hides(seed):
+    truth, lay, rng = _case(seed)
+    r = _assert_seen(traps.docx_hidden_by_styles(lay, rng), truth, "styles.docx")
+    assert "docx_hidden_text" in _codes(r)
+
+
+def test_docx_vanish_is_a_toggle_through_the_style_hierarchy():
+    """Document defaults, the default paragraph style, a table style, a paragraph style and a
+    character style each flip ``w:vanish`` (val=0 in a style flips nothing); direct formatting
+    sets it outright; a field's code is never read, only its result."""
+    import docx
+
+    d = docx.Document()
+    traps._add_style(d, "HideP", "paragraph", True)
+    traps._add_style(d, "HideC", "character", True)
+    traps._add_style(d, "KeepC", "character", False)
+    traps._add_style(d, "HideT", "table", True)
+
+    def para(*runs, style=None):
+        p = d.add_paragraph(style=style)._p
+        for r in runs:
+            p.append(r)
+        return p
+
+    para(traps._run("1"), traps._run("2", style="HideC"), traps._run("3", style="KeepC"))
+    para(traps._run("4"), traps._run("5", style="HideC"), traps._run("6", style="KeepC"))
+    d.paragraphs[-1].style = "HideP"
+    p = para(traps._run("7"))
+    for r in traps._field(" = 8 ", [traps._run("9")]):
+        p.append(r)
+    t = d.add_table(rows=1, cols=2)
+    t.cell(0, 0).text, t.cell(0, 1).text = "规章", "10"
+    t.style = "HideT"
+    t.cell(0, 1).paragraphs[0]._p.append(traps._run("11", style="HideC"))
+    buf = io.BytesIO()
+    d.save(buf)
+    doc = to_text(buf.getvalue())
+    assert doc.text.split("\n") == ["13", "5", "79", "|  | 11 |"]  # the label hidden too
+    assert doc.problems == ("docx_hidden_text: 5 hidden run(s) (w:vanish) were not read",)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -376,11 +376,9 @@ def _change(tag: str, n: int, *children):
 def _value_paragraphs(table) -> list:
     """The paragraph of each value cell (python-docx table), once per merged cell."""
     out = []
-    seen = set()
-    for tc in table._tbl.iter(_w("tc")):
-        if id(tc) in seen:
-            continue
-        seen.add(id(tc))
+    # One XML element per cell (a merged cell's other slots are empty w:tc continuations). The
+    # list keeps the proxies alive: an id() check on proxies freed in between saw them all as one.
+    for tc in list(table._tbl.iter(_w("tc"))):
         ps = tc.findall(_w("p"))
         text = "".join(t.text or "" for t in tc.iter(_w("t")))
         if ps and is_value(text):
@@ -437,6 +435,72 @@ def docx_hidden_runs(lay: Layout, rng: random.Random, kinds=DOCX_RUN_KINDS, shar
                 runs[0].addprevious(extra)
 
     return docx_bytes(lay, on_table=on_table, on_document=_add_hidden_style)
+
+
+def _add_style(document, sid: str, kind: str, vanish: bool | None, based: str | None = None):
+    st = _el(_w("style"), {_w("type"): kind, _w("styleId"): sid}, _el(_w("name"), {_w("val"): sid}))
+    if based:
+        st.append(_el(_w("basedOn"), {_w("val"): based}))
+    if vanish is not None:
+        st.append(_el(_w("rPr"), None, _el(_w("vanish"), {_w("val"): "1" if vanish else "0"})))
+    document.styles.element.append(st)
+
+
+def _field(code: str, runs: list) -> list:
+    """A complex field whose code is ``code`` (written as w:t, as some converters do) and whose
+    shown result is ``runs``."""
+
+    def char(kind: str):
+        return _el(_w("r"), None, _el(_w("fldChar"), {_w("fldCharType"): kind}))
+
+    return [char("begin"), _run(code), char("separate"), *runs, char("end")]
+
+
+def docx_hidden_by_styles(lay: Layout, rng: random.Random) -> bytes:
+    """Each table preceded or followed by a copy with other numbers that a table style hides
+    (``w:vanish`` reached through ``w:basedOn``); some value cells also carry a field whose code
+    holds a digit (Word shows the field's result, the number), and a digit in a character style
+    that toggles a hidden paragraph style back to shown (ECMA-376 17.7.3: two hiding styles
+    cancel, so only the paragraph style's decoys are hidden)."""
+
+    def on_document(document) -> None:
+        _add_style(document, "GiprHidden", "table", True)
+        _add_style(document, "GiprHiddenTable", "table", None, based="GiprHidden")
+        _add_style(document, "GiprHiddenPara", "paragraph", True)
+        _add_style(document, "GiprHiddenChar", "character", True)
+
+    def on_table(_document, table, _block) -> None:
+        ghost = copy.deepcopy(table._tbl)
+        for p in _value_paragraphs(table):
+            kind = rng.random()
+            if kind < 0.3:
+                runs = p.findall(_w("r"))
+                for r in runs:
+                    p.remove(r)
+                for r in _field(f" = {_other_digit(rng)} ", runs):
+                    p.append(r)
+            elif kind < 0.6:
+                # hidden paragraph style: the shown number is in a character style that also
+                # hides, so the two toggle it back; the decoy inherits the paragraph's
+                ppr = p.find(_w("pPr"))
+                if ppr is None:
+                    ppr = _el(_w("pPr"))
+                    p.insert(0, ppr)
+                ppr.insert(0, _el(_w("pStyle"), {_w("val"): "GiprHiddenPara"}))
+                for r in p.findall(_w("r")):
+                    rpr = r.find(_w("rPr"))
+                    if rpr is None:
+                        rpr = _el(_w("rPr"))
+                        r.insert(0, rpr)
+                    rpr.insert(0, _el(_w("rStyle"), {_w("val"): "GiprHiddenChar"}))
+                p.append(_run(_other_digit(rng)))
+        for t in ghost.iter(_w("t")):
+            if is_value(t.text or ""):
+                t.text = str(int(float(t.text)) + rng.randint(1, 9))
+        ghost.find(f"{_w('tblPr')}/{_w('tblStyle')}").set(_w("val"), "GiprHiddenTable")
+        (table._tbl.addprevious if rng.random() < 0.5 else table._tbl.addnext)(ghost)
+
+    return docx_bytes(lay, on_table=on_table, on_document=on_document)
 
 
 def docx_deleted_rows(lay: Layout, rng: random.Random) -> bytes:
