@@ -62,7 +62,7 @@ def read_docx(data: bytes) -> Document:
         raise DecodeError(
             "unreadable_document", f"the Word file could not be opened ({type(e).__name__}: {e})"
         ) from None
-    reader = _BodyReader(numbering, _Vanish.of(document))
+    reader = _BodyReader(numbering, _Vanish.of(document), _White.of(document))
     try:
         reader.blocks(body)
     except Exception as e:  # pragma: no cover - defensive: malformed XML inside a valid package
@@ -73,6 +73,11 @@ def read_docx(data: bytes) -> Document:
     if reader.dropped.hidden:
         problems.append(
             f"docx_hidden_text: {reader.dropped.hidden} hidden run(s) (w:vanish) were not read"
+        )
+    if reader.dropped.white:
+        problems.append(
+            f"docx_white_text: {reader.dropped.white} run(s) in white on no shading (white on "
+            "the white page) were not read"
         )
     if reader.dropped.deleted or reader.dropped.moved or reader.dropped.rows:
         problems.append(
@@ -95,10 +100,12 @@ def read_docx(data: bytes) -> Document:
 class _Dropped:
     """What the reader left out because Word does not show it."""
 
-    __slots__ = ("deleted", "hidden", "moved", "rows", "vanish")
+    __slots__ = ("deleted", "hidden", "moved", "rows", "vanish", "white", "whites")
 
-    def __init__(self, vanish: _Vanish | None = None):
+    def __init__(self, vanish: _Vanish | None = None, whites: _White | None = None):
         self.vanish = vanish if vanish is not None else _Vanish()
+        self.whites = whites  # None: no run of the document is white
+        self.white = 0  # runs in white on the white page
         self.hidden = 0  # runs with w:vanish (directly or through their style)
         self.deleted = 0  # w:del runs (their w:delText)
         self.moved = 0  # w:moveFrom: text moved elsewhere, shown only as markup
@@ -106,12 +113,14 @@ class _Dropped:
 
 
 class _BodyReader:
-    def __init__(self, numbering: _Numbering, vanish: _Vanish | None = None):
+    def __init__(
+        self, numbering: _Numbering, vanish: _Vanish | None = None, whites: _White | None = None
+    ):
         self.numbering = numbering
         self.lines: list[str] = []
         self.tables = 0
         self.images = 0
-        self.dropped = _Dropped(vanish)
+        self.dropped = _Dropped(vanish, whites)
         self.table_style: str | None = None  # of the table being read (its runs inherit it)
         self.problems: list[str] = []  # from the tables (merged_number_cell)
 
@@ -254,6 +263,10 @@ def paragraph_text(p, dropped: _Dropped | None = None, table_style: str | None =
                 hidden = seen_runs[run] = dropped.vanish.run(run, p_hidden)
                 if hidden and run.find(T) is not None:
                     dropped.hidden += 1
+                elif dropped.whites is not None and dropped.whites.unseen(run, p, table_style):
+                    hidden = seen_runs[run] = True
+                    if run.find(T) is not None:
+                        dropped.white += 1
             if hidden:
                 continue
         if el.tag == T:
@@ -369,6 +382,132 @@ class _Vanish:
         if style is not None and self.styles.get(style.get(VAL)):
             return not inherited
         return inherited
+
+
+_WHITE = "FFFFFF"
+_NO_FILL = frozenset({"", "auto", _WHITE})
+
+
+class _White:
+    """Runs whose text colour is white with nothing shaded behind them: white on the white page,
+    which no one sees (a common way to blank out an old figure). The colour is the run's own
+    ``w:color``, else its character style's, its paragraph style's (else the default paragraph
+    style's), its table style's, the document defaults' (``w:basedOn`` followed). Conservative:
+    any shading or highlight behind the run — on the run, its paragraph, its cell or table, in
+    any of their styles — or a page colour (``w:background``) and the text is read as shown."""
+
+    def __init__(self, colours, shaded, default_paragraph, default_table, base, page):
+        self.colours: dict[str, str] = colours  # style id → its resolved colour (upper hex)
+        self.shaded: frozenset[str] = shaded  # style ids with shading or a highlight
+        self.default_paragraph = default_paragraph
+        self.default_table = default_table
+        self.base = base  # the document defaults' colour
+        self.page = page  # the document has a page colour
+
+    @classmethod
+    def of(cls, document) -> _White | None:
+        """None when no run or style of the document is white (the common case: no cost)."""
+        try:
+            body = document.element.body
+            styles = document.styles.element
+        except Exception:  # pragma: no cover - a package without a styles part
+            return None
+        if not any(_white(c) for root in (body, styles) for c in root.iter(_q("color"))):
+            return None
+        own: dict[str, str | None] = {}
+        based: dict[str, str] = {}
+        shaded: set[str] = set()
+        defaults: dict[str, str] = {}
+        for st in styles.findall(_q("style")):
+            sid = st.get(_q("styleId")) or ""
+            c = st.find(f"{RPR}/{_q('color')}")
+            own[sid] = (c.get(VAL) or "").upper() if c is not None else None
+            if _shading(st):
+                shaded.add(sid)
+            b = st.find(_q("basedOn"))
+            if b is not None and b.get(VAL):
+                based[sid] = b.get(VAL)
+            if (st.get(_q("default")) or "").lower() in ("1", "true", "on"):
+                defaults.setdefault(st.get(_q("type")) or "paragraph", sid)
+
+        def chain(sid: str):
+            for _ in range(20):
+                yield sid
+                sid = based.get(sid)
+                if sid is None:
+                    return
+
+        colours = {}
+        for sid in own:
+            c = next((own[x] for x in chain(sid) if own.get(x) is not None), None)
+            if c is not None:
+                colours[sid] = c
+        shaded_all = frozenset(s for s in own if any(x in shaded for x in chain(s)))
+        base = styles.find(f"{_q('docDefaults')}/{_q('rPrDefault')}/{RPR}/{_q('color')}")
+        root = document.element
+        return cls(
+            colours,
+            shaded_all,
+            defaults.get("paragraph"),
+            defaults.get("table"),
+            (base.get(VAL) or "").upper() if base is not None else None,
+            root.find(_q("background")) is not None,
+        )
+
+    def unseen(self, run, p, table_style: str | None) -> bool:
+        if self.page:
+            return False
+        rpr = run.find(RPR)
+        p_style = p.find(f"{PPR}/{_q('pStyle')}")
+        p_sid = p_style.get(VAL) if p_style is not None else self.default_paragraph
+        r_style = rpr.find(_q("rStyle")) if rpr is not None else None
+        r_sid = r_style.get(VAL) if r_style is not None else None
+        t_sid = table_style if table_style is not None else None
+        direct = rpr.find(_q("color")) if rpr is not None else None
+        if direct is not None:
+            colour = (direct.get(VAL) or "").upper()
+        else:
+            colour = next(
+                (self.colours[s] for s in (r_sid, p_sid, t_sid) if s in self.colours), self.base
+            )
+        if colour != _WHITE:
+            return False
+        if any(s in self.shaded for s in (r_sid, p_sid, t_sid) if s is not None):
+            return False
+        el = run
+        while el is not None:  # the run, its paragraph, cell, row and table, nested tables
+            if _shading(el, deep=False):
+                return False
+            el = el.getparent()
+        return True
+
+
+def _white(c) -> bool:
+    return (c.get(VAL) or "").upper() == _WHITE
+
+
+def _shading(el, deep: bool = True) -> bool:
+    """Whether ``el`` (a style, or a run/paragraph/cell/row/table with its properties) paints a
+    fill or highlight other than white behind text."""
+    props = (RPR, PPR, _q("tcPr"), _q("trPr"), _q("tblPr"))
+    found = []
+    if deep:
+        found = [*el.iter(_q("shd"), _q("highlight"))]
+    else:
+        for name in props:
+            pr = el.find(name)
+            if pr is not None:
+                found += [x for x in pr if x.tag in (_q("shd"), _q("highlight"))]
+    for x in found:
+        if x.tag == _q("highlight"):
+            if (x.get(VAL) or "none").lower() not in ("none", "white"):
+                return True
+        elif (x.get(_q("fill")) or "").upper() not in _NO_FILL or (
+            (x.get(VAL) or "clear") not in ("clear", "nil")
+            and (x.get(_q("color")) or "auto").upper() not in _NO_FILL
+        ):
+            return True
+    return False
 
 
 def _text_boxes(p) -> list:

@@ -297,6 +297,41 @@ def test_docx_styles_and_field_codes_hide_what_word_hides(seed):
     assert "docx_hidden_text" in _codes(r)
 
 
+@pytest.mark.parametrize("seed", (1, 2, 3, 4, 5))
+def test_docx_white_on_the_white_page_is_not_read(seed):
+    truth, lay, rng = _case(seed)
+    r = _assert_seen(traps.docx_white_runs(lay, rng), truth, "white.docx")
+    assert "docx_white_text" in _codes(r)
+
+
+def test_docx_white_text_is_read_where_something_is_shaded_behind_it():
+    """White on a shaded run, paragraph, cell or highlight shows; white on the page does not."""
+    import docx
+
+    d = docx.Document()
+    for shade in ("", "run", "para", "highlight"):
+        p = d.add_paragraph()._p
+        p.append(traps._run("1"))
+        r = traps._white_run("2")
+        if shade == "run":
+            r[0].append(traps._el(traps._w("shd"), {traps._w("fill"): "000000"}))
+        elif shade == "highlight":
+            r[0].append(traps._el(traps._w("highlight"), {traps._w("val"): "black"}))
+        elif shade == "para":
+            ppr = traps._el(
+                traps._w("pPr"), None, traps._el(traps._w("shd"), {traps._w("fill"): "333333"})
+            )
+            p.insert(0, ppr)
+        p.append(r)
+    buf = io.BytesIO()
+    d.save(buf)
+    doc = to_text(buf.getvalue())
+    assert doc.text.split("\n") == ["1", "12", "12", "12"]
+    assert doc.problems == (
+        "docx_white_text: 1 run(s) in white on no shading (white on the white page) were not read",
+    )
+
+
 def test_docx_vanish_is_a_toggle_through_the_style_hierarchy():
     """Document defaults, the default paragraph style, a table style, a paragraph style and a
     character style each flip ``w:vanish`` (val=0 in a style flips nothing); direct formatting

@@ -503,6 +503,48 @@ def docx_hidden_by_styles(lay: Layout, rng: random.Random) -> bytes:
     return docx_bytes(lay, on_table=on_table, on_document=on_document)
 
 
+def _white_run(text: str, style: str | None = None):
+    r = _run(text, style=style)
+    if style is None:
+        r.insert(0, _el(_w("rPr"), None, _el(_w("color"), {_w("val"): "FFFFFF"})))
+    return r
+
+
+def docx_white_runs(lay: Layout, rng: random.Random) -> bytes:
+    """Digits in white (``w:color`` FFFFFF, directly or through a character style based on a
+    white one) beside the shown numbers, on the white page: no one sees them. Some value cells
+    are shaded dark and print their number in white: those are seen."""
+
+    def on_document(document) -> None:
+        white = _el(_w("rPr"), None, _el(_w("color"), {_w("val"): "FFFFFF"}))
+        for sid, based in (("GiprWhiteBase", None), ("GiprWhite", "GiprWhiteBase")):
+            st = _el(_w("style"), {_w("type"): "character", _w("styleId"): sid})
+            st.append(_el(_w("name"), {_w("val"): sid}))
+            if based:
+                st.append(_el(_w("basedOn"), {_w("val"): based}))
+            else:
+                st.append(white)
+            document.styles.element.append(st)
+
+    def on_table(_document, table, _block) -> None:
+        for p in _value_paragraphs(table):
+            kind = rng.random()
+            if kind < 0.4:
+                decoy = _white_run(_other_digit(rng), "GiprWhite" if kind < 0.2 else None)
+                (p.append if rng.random() < 0.5 else p.findall(_w("r"))[0].addprevious)(decoy)
+            elif kind < 0.6:
+                tc = p.getparent()
+                tcpr = tc.find(_w("tcPr"))
+                if tcpr is None:
+                    tcpr = _el(_w("tcPr"))
+                    tc.insert(0, tcpr)
+                tcpr.append(_el(_w("shd"), {_w("val"): "clear", _w("fill"): "1F3864"}))
+                for r in p.findall(_w("r")):
+                    r.insert(0, _el(_w("rPr"), None, _el(_w("color"), {_w("val"): "FFFFFF"})))
+
+    return docx_bytes(lay, on_table=on_table, on_document=on_document)
+
+
 def docx_deleted_rows(lay: Layout, rng: random.Random) -> bytes:
     """Copies of some value rows, with other numbers, deleted as tracked changes (w:trPr/w:del):
     Word shows them struck out in markup and not at all in the final view."""
