@@ -710,7 +710,21 @@ def docx_merged_zeros(lay: Layout, rng: random.Random) -> bytes:
 
 # ------------------------------------------------------------------ PDF
 
-PDF_KINDS = ("invisible", "whiteout", "overprint", "letterspaced", "kerned", "white_text")
+PDF_KINDS = (
+    "invisible",
+    "whiteout",
+    "overprint",
+    "letterspaced",
+    "kerned",
+    "white_text",
+    # paints a viewer does not show, and ones it does
+    "stroked_white",  # a decoy in render mode 1 (stroke only) stroked white, filled black
+    "outlined_white",  # the number filled white and stroked black (mode 2): shown
+    "same_colour",  # a grey decoy on a grey cell fill drawn before it; the number in black
+    "transparent",  # a decoy filled with constant alpha 0 (ExtGState /ca 0)
+    "tiny",  # a decoy at 0.05 pt
+    "squeezed",  # a decoy at horizontal scaling 0 (Tz 0)
+)
 
 
 def _pdf_string(text: str) -> str:
@@ -758,6 +772,47 @@ def _trap_flowable(text: str, kind: str, rng: random.Random):
                 c.setFillColorRGB(1, 1, 1)
                 c.drawString(x + w, y, extra)
                 c.setFillColorRGB(0, 0, 0)
+            elif kind in ("stroked_white", "outlined_white"):
+                t = c.beginText(x, y)
+                t.setFont(FONT, size)
+                if kind == "stroked_white":
+                    t.textOut(text)
+                    c.setStrokeColorRGB(1, 1, 1)
+                    t.setTextRenderMode(1)
+                    t.textOut(extra)
+                else:
+                    c.setFillColorRGB(1, 1, 1)
+                    t.setTextRenderMode(2)
+                    t.textOut(text)
+                t.setTextRenderMode(0)
+                c.drawText(t)
+                c.setFillColorRGB(0, 0, 0)
+                c.setStrokeColorRGB(0, 0, 0)
+            elif kind == "same_colour":
+                c.setFillColorRGB(0.85, 0.85, 0.85)
+                c.rect(x - 1, y - 2, w + 12, size + 2, stroke=0, fill=1)
+                c.setFillColorRGB(0, 0, 0)
+                c.setFont(FONT, size)
+                c.drawString(x, y, text)
+                c.setFillColorRGB(0.85, 0.85, 0.85)
+                c.drawString(x + w, y, extra)
+                c.setFillColorRGB(0, 0, 0)
+            elif kind in ("transparent", "tiny", "squeezed"):
+                c.setFont(FONT, size)
+                c.drawString(x, y, text)
+                c.saveState()
+                t = c.beginText(x + w, y)
+                if kind == "transparent":
+                    c.setFillAlpha(0)
+                    t.setFont(FONT, size)
+                elif kind == "tiny":
+                    t.setFont(FONT, 0.05)
+                else:
+                    t.setFont(FONT, size)
+                    t.setHorizScale(0)
+                t.textOut(extra)
+                c.drawText(t)
+                c.restoreState()
             elif kind == "whiteout":  # the wrong figure, a white box, the right figure on it
                 c.setFont(FONT, size)
                 c.drawString(x, y, wrong)
