@@ -16,7 +16,9 @@ What hides text (:meth:`Styles.seen`):
 - off-screen: ``position:absolute|fixed|relative`` with ``left`` or ``top`` ≤ −1000px, a block
   whose ``text-indent`` is ≤ −1000px (em taken as 16px), an absolutely positioned ``clip`` to a
   rectangle 1px or less across, ``clip-path: inset()`` of 50 % or more (the "visually hidden"
-  pattern); the whole subtree.
+  pattern); the whole subtree;
+- a box sized to 1px or less that clips its overflow on that axis (``height:0;overflow:hidden``),
+  where the size applies (block-level, positioned or floated; not table parts).
 
 Rules come from the page's ``<style>`` elements (parsed with tinycss2; selectors turned into
 XPath by cssselect and matched with lxml) and from inline ``style`` attributes; the cascade is
@@ -58,7 +60,10 @@ _SIZE = frozenset({"font-size", "font"})
 _OPACITY = frozenset({"opacity"})
 _FILL = "-webkit-text-fill-color"  # paints the glyphs instead of ``color`` (every browser)
 _COLOUR = frozenset({"color", _FILL, "background", "background-color", "background-image"})
-_PLACE = frozenset({"position", "left", "top", "text-indent", "clip", "clip-path"})
+_PLACE = frozenset(
+    {"position", "left", "top", "text-indent", "clip", "clip-path", "float"}
+    | {"overflow", "overflow-x", "overflow-y", "height", "width", "max-height", "max-width"}
+)
 # The properties read; everything else in a stylesheet is ignored (cheap on large pages).
 PROPS = _BASE | _SIZE | _OPACITY | _COLOUR | _PLACE
 _INLINE = 1  # origin rank of a style attribute: above any selector of the same importance
@@ -141,7 +146,7 @@ class Styles:
         declared = [d for _, decls in rules for d in decls]
         for decls in parsed.values():
             declared += decls
-        found = _families(declared, hinted)
+        found = _families(declared, hinted, [d for _, d in rules] + list(parsed.values()))
         self.size, self.opacity, self.colour, self.place = (
             a and b for a, b in zip(may, found, strict=True)
         )
@@ -225,7 +230,7 @@ class Styles:
                 o = self.value(el, "opacity")
                 gone = o is not None and opacity_zero(o)
             if self.place and not gone:
-                gone = self._off_screen(el)
+                gone = self._off_screen(el) or self._collapsed(el, block)
         font_zero = parent.font_zero
         if self.size:
             if font_zero and self._quirks_tables and el.tag == "table":
@@ -344,6 +349,31 @@ class Styles:
                 return True
         c = self.value(el, "clip-path")
         return c is not None and clip_path_hides(c)
+
+    def _collapsed(self, el, block: bool) -> bool:
+        """A box sized to 1px or less (``height``/``max-height``, ``width``/``max-width``) that
+        clips what overflows it on that axis (``overflow[-y|-x]: hidden|clip``). Only boxes
+        those sizes apply to: block-level by tag or ``display``, or positioned or floated; not
+        table parts (a table cell's height is a minimum) nor inline boxes."""
+        display = self.display(el)
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if display.startswith("table") or (not display and tag in _TABLE_PARTS):
+            return False
+        boxed = (display in _BLOCK_CONTAINERS if display else block) or (
+            self.value(el, "position") in ("absolute", "fixed")
+            or self.value(el, "float") not in (None, "none")
+        )
+        if not boxed:
+            return False
+        for clips, sizes in (
+            (("overflow", "overflow-y"), ("height", "max-height")),
+            (("overflow", "overflow-x"), ("width", "max-width")),
+        ):
+            if any(_clips(self.value(el, c)) for c in clips) and any(
+                tiny(self.value(el, z)) for z in sizes
+            ):
+                return True
+        return False
 
     # ------------------------------------------------------------------ building it
 
@@ -479,7 +509,12 @@ def _inline_slot(decls, live) -> dict[str, tuple[Priority, str]]:
     return slot
 
 
-_FAMILY_WORDS = ("font", "opacity", "color|background", "position|left|top|text-indent|clip")
+_FAMILY_WORDS = (
+    "font",
+    "opacity",
+    "color|background",
+    "position|left|top|text-indent|clip|overflow|height|width|float",
+)
 _BASE_WORDS = "display|visibility|grid-"
 # Supersets of a declaration that could hide (tinycss2 then reads the values): a zero in a
 # font size, a zero or negative opacity, an offset of −1000px or more (in any unit), a clip.
@@ -492,6 +527,10 @@ _MAY_PLACE = re.compile(
     r"(?:left|top|text-indent)\s*:\s*-\s*(?:\d{3,}|\d{2,}(?:\.\d*)?\s*(?:em|rem|cm|in|pc))"
     r"|clip(?<![\w-]clip)(?:-path)?\s*:"
 )
+# A box sized to nothing that clips its content: both an overflow clip and a size of 0/1px.
+_MAY_CLIP = re.compile(r"overflow(?:-[xy])?\s*:\s*(?:hidden|clip)")
+_MAY_TINY = re.compile(r"(?:height|width)\s*:\s*\+?(?:0|\.|1(?:\.0*)?px)")
+_TABLE_PARTS = frozenset({"table", "td", "th", "tr", "tbody", "thead", "tfoot", "caption", "col"})
 _COLOUR_DECL = re.compile(
     r"(-webkit-text-fill-color|color|background(?:-color)?)\s*:\s*([^;{}!\"]*)"
 )
@@ -511,7 +550,7 @@ def _may_hide(raw: str, hinted) -> tuple[bool, bool, bool, bool]:
         bool(_MAY_SIZE.search(raw)),
         bool(_MAY_OPACITY.search(raw)),
         bool(colours or hinted) and _colour_on(colours, hinted),
-        bool(_MAY_PLACE.search(raw)),
+        bool(_MAY_PLACE.search(raw)) or bool(_MAY_CLIP.search(raw) and _MAY_TINY.search(raw)),
     )
 
 
@@ -522,9 +561,11 @@ def _words(may: tuple[bool, bool, bool, bool]) -> re.Pattern[str]:
     return re.compile("|".join([_BASE_WORDS, *on]), re.IGNORECASE)
 
 
-def _families(declared, hinted) -> tuple[bool, bool, bool, bool]:
+def _families(declared, hinted, blocks=()) -> tuple[bool, bool, bool, bool]:
     """(size, opacity, colour, place): whether any declaration or colour attribute of the page
-    could hide text that way; the others are not evaluated."""
+    could hide text that way; the others are not evaluated. ``blocks``: each rule's or style
+    attribute's declarations (a box sized to nothing that clips counts when one block says
+    both)."""
     size = opacity = place = False
     for prop, value, _ in declared:
         if prop == "font-size":
@@ -539,6 +580,14 @@ def _families(declared, hinted) -> tuple[bool, bool, bool, bool]:
             place = place or clip_hides(value)
         elif prop == "clip-path":
             place = place or clip_path_hides(value)
+    if not place:
+        place = any(
+            any(p.startswith("overflow") and _clips(v) for p, v, _ in b)
+            and any(
+                p in ("height", "width", "max-height", "max-width") and tiny(v) for p, v, _ in b
+            )
+            for b in blocks
+        )
     colours = [(prop, value) for prop, value, _ in declared if prop in _COLOUR]
     return size, opacity, _colour_on(colours, hinted), place
 
@@ -704,6 +753,22 @@ def _px(token) -> float | None:
     if token.type == "number" and token.value == 0:
         return 0.0
     return None
+
+
+def _clips(value: str | None) -> bool:
+    return value is not None and value.split()[:1] in (["hidden"], ["clip"])
+
+
+@functools.lru_cache(maxsize=1024)
+def tiny(value: str | None) -> bool:
+    """A length of 1px or less (``0``, ``1px``, ``0.5pt``); not a percentage or ``auto``."""
+    if value is None:
+        return False
+    t = _tokens(value)
+    if len(t) != 1:
+        return False
+    px = _px(t[0])
+    return px is not None and 0 <= px <= 1
 
 
 @functools.lru_cache(maxsize=1024)
