@@ -529,7 +529,7 @@ _MAY_PLACE = re.compile(
 )
 # A box sized to nothing that clips its content: both an overflow clip and a size of 0/1px.
 _MAY_CLIP = re.compile(r"overflow(?:-[xy])?\s*:\s*(?:hidden|clip)")
-_MAY_TINY = re.compile(r"(?:height|width)\s*:\s*\+?(?:0|\.|1(?:\.0*)?px)")
+_MAY_TINY = re.compile(r"(?:height|width)\s*:\s*[-+]?(?:0|\.|1(?:\.0*)?px)")
 _TABLE_PARTS = frozenset({"table", "td", "th", "tr", "tbody", "thead", "tfoot", "caption", "col"})
 _COLOUR_DECL = re.compile(
     r"(-webkit-text-fill-color|color|background(?:-color)?)\s*:\s*([^;{}!\"]*)"
