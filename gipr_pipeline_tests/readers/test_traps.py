@@ -154,6 +154,35 @@ def test_css_level_4_forms_that_browsers_draw():
     )
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_html_struck_out_figures_are_not_read(seed):
+    """A figure struck out beside its correction (``<del>9</del>28``, ``<s>``, ``<strike>``)
+    reads to a person as removed: the correction alone is read, and the struck one named."""
+    truth, lay, rng = _case(seed)
+    tags = ("del", "s", "strike")
+
+    def cell(text: str) -> str:
+        tag = rng.choice(tags)
+        return f"<{tag}>{_other(rng)}</{tag}>{text}" if rng.random() < 0.5 else text
+
+    page = traps.html_page(lay, traps.HtmlStyle(cell_html=cell))
+    r = _assert_seen(page, truth, "struck.html")
+    assert "html_struck_text" in _codes(r)
+    # struck text without digits is still read (a struck word is no figure to store)
+    doc = to_text(
+        "<html><body><p><del>原</del>1<s>2</s><strike>x3</strike>4</p></body></html>".encode()
+    )
+    assert doc.text == "原14"
+    assert doc.problems == (
+        "html_struck_text: 2 piece(s) of text with digits struck out (<del>, <s>, <strike>: a "
+        "figure the page marks as removed) were not read",
+    )
+
+
+def _other(rng: random.Random) -> str:
+    return str(rng.randint(1, 9))
+
+
 def test_hidden_by_drawing_in_tables_leaves_empty_cells():
     """Unlike display:none, a cell that is drawn invisibly keeps its place in the table; a row
     drawn invisibly shows nothing, so it is no row."""
