@@ -47,6 +47,7 @@ _FALLBACK = f"{{{_MC}}}Fallback"
 _OFF = frozenset({"0", "false", "off"})
 _CONTAINERS = frozenset({SDT_CONTENT, _q("customXml"), _q("smartTag"), _q("ins"), _q("body")})
 _WS = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
 
 
 def read_docx(data: bytes) -> Document:
@@ -79,6 +80,11 @@ def read_docx(data: bytes) -> Document:
             f"docx_white_text: {reader.dropped.white} run(s) in white on no shading (white on "
             "the white page) were not read"
         )
+    if reader.dropped.struck:
+        problems.append(
+            f"docx_struck_text: {reader.dropped.struck} run(s) with digits struck through "
+            "(w:strike, w:dstrike: a figure marked as removed) were not read"
+        )
     if reader.dropped.deleted or reader.dropped.moved or reader.dropped.rows:
         problems.append(
             "docx_tracked_changes: unaccepted tracked changes, read as accepted (what Word "
@@ -100,12 +106,13 @@ def read_docx(data: bytes) -> Document:
 class _Dropped:
     """What the reader left out because Word does not show it."""
 
-    __slots__ = ("deleted", "hidden", "moved", "rows", "vanish", "white", "whites")
+    __slots__ = ("deleted", "hidden", "moved", "rows", "struck", "vanish", "white", "whites")
 
     def __init__(self, vanish: _Vanish | None = None, whites: _White | None = None):
         self.vanish = vanish if vanish is not None else _Vanish()
         self.whites = whites  # None: no run of the document is white
         self.white = 0  # runs in white on the white page
+        self.struck = 0  # runs with digits struck through (w:strike, w:dstrike)
         self.hidden = 0  # runs with w:vanish (directly or through their style)
         self.deleted = 0  # w:del runs (their w:delText)
         self.moved = 0  # w:moveFrom: text moved elsewhere, shown only as markup
@@ -267,6 +274,11 @@ def paragraph_text(p, dropped: _Dropped | None = None, table_style: str | None =
                     hidden = seen_runs[run] = True
                     if run.find(T) is not None:
                         dropped.white += 1
+                elif _struck(run):
+                    # A figure struck through beside its correction reads as removed (as in
+                    # HTML's <del>): read, the two would join into one wrong number.
+                    hidden = seen_runs[run] = True
+                    dropped.struck += 1
             if hidden:
                 continue
         if el.tag == T:
@@ -480,6 +492,16 @@ class _White:
                 return False
             el = el.getparent()
         return True
+
+
+def _struck(run) -> bool:
+    """A run with digits, struck through by its own properties (``w:strike``/``w:dstrike``)."""
+    rpr = run.find(RPR)
+    if rpr is None:
+        return False
+    if not any(_on(rpr.find(_q(tag))) for tag in ("strike", "dstrike")):
+        return False
+    return any(_DIGIT.search(t.text or "") for t in run.iter(T))
 
 
 def _white(c) -> bool:

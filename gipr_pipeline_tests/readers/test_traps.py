@@ -361,6 +361,41 @@ def test_docx_white_text_is_read_where_something_is_shaded_behind_it():
     )
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_docx_struck_through_figures_are_not_read(seed):
+    """A figure struck through (w:strike, w:dstrike) beside its correction is not read and is
+    named; a struck word (no digits) is read, and strike switched off is no strike."""
+    truth, lay, rng = _case(seed)
+    tags = ("strike", "dstrike")
+
+    def on_table(_document, table, _block) -> None:
+        for p in traps._value_paragraphs(table):
+            if rng.random() < 0.5:
+                r = traps._run(str(rng.randint(1, 9)))
+                r.insert(0, traps._el(traps._w("rPr"), None, traps._el(traps._w(rng.choice(tags)))))
+                p.findall(traps._w("r"))[0].addprevious(r)
+
+    r = _assert_seen(traps.docx_bytes(lay, on_table=on_table), truth, "struck.docx")
+    assert "docx_struck_text" in _codes(r)
+    import docx
+
+    d = docx.Document()
+    p = d.add_paragraph()._p
+    for text, val in (("原", None), ("1", "0"), ("2", None), ("3", "false")):
+        r = traps._run(text)
+        attrs = {traps._w("val"): val} if val else {}
+        r.insert(0, traps._el(traps._w("rPr"), None, traps._el(traps._w("strike"), attrs)))
+        p.append(r)
+    buf = io.BytesIO()
+    d.save(buf)
+    doc = to_text(buf.getvalue())
+    assert doc.text == "原13"
+    assert doc.problems == (
+        "docx_struck_text: 1 run(s) with digits struck through (w:strike, w:dstrike: a figure "
+        "marked as removed) were not read",
+    )
+
+
 def test_docx_vanish_is_a_toggle_through_the_style_hierarchy():
     """Document defaults, the default paragraph style, a table style, a paragraph style and a
     character style each flip ``w:vanish`` (val=0 in a style flips nothing); direct formatting
