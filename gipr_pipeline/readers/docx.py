@@ -17,6 +17,8 @@ from __future__ import annotations
 import io
 import re
 
+from lxml import etree
+
 from gipr_pipeline.readers.decode import DecodeError, normalize_counted, radical_problem
 from gipr_pipeline.readers.document import Document
 from gipr_pipeline.readers.grid import GridCell, cell_text, grid_lines, join_lines
@@ -64,6 +66,7 @@ def read_docx(data: bytes) -> Document:
             "unreadable_document", f"the Word file could not be opened ({type(e).__name__}: {e})"
         ) from None
     reader = _BodyReader(numbering, _Vanish.of(document), _White.of(document))
+    reader.dropped.strikes = bool(_STRIKE(body))
     try:
         reader.blocks(body)
     except Exception as e:  # pragma: no cover - defensive: malformed XML inside a valid package
@@ -106,13 +109,24 @@ def read_docx(data: bytes) -> Document:
 class _Dropped:
     """What the reader left out because Word does not show it."""
 
-    __slots__ = ("deleted", "hidden", "moved", "rows", "struck", "vanish", "white", "whites")
+    __slots__ = (
+        "deleted",
+        "hidden",
+        "moved",
+        "rows",
+        "strikes",
+        "struck",
+        "vanish",
+        "white",
+        "whites",
+    )
 
     def __init__(self, vanish: _Vanish | None = None, whites: _White | None = None):
         self.vanish = vanish if vanish is not None else _Vanish()
         self.whites = whites  # None: no run of the document is white
         self.white = 0  # runs in white on the white page
         self.struck = 0  # runs with digits struck through (w:strike, w:dstrike)
+        self.strikes = True  # whether any run of the document may be struck through
         self.hidden = 0  # runs with w:vanish (directly or through their style)
         self.deleted = 0  # w:del runs (their w:delText)
         self.moved = 0  # w:moveFrom: text moved elsewhere, shown only as markup
@@ -274,7 +288,7 @@ def paragraph_text(p, dropped: _Dropped | None = None, table_style: str | None =
                     hidden = seen_runs[run] = True
                     if run.find(T) is not None:
                         dropped.white += 1
-                elif _struck(run):
+                elif dropped.strikes and _struck(run):
                     # A figure struck through beside its correction reads as removed (as in
                     # HTML's <del>): read, the two would join into one wrong number.
                     hidden = seen_runs[run] = True
@@ -398,6 +412,53 @@ class _Vanish:
 
 _WHITE = "FFFFFF"
 _NO_FILL = frozenset({"", "auto", _WHITE})
+_WHITE_COLOUR = etree.XPath(
+    "boolean(.//w:color[translate(@w:val, 'f', 'F') = 'FFFFFF'])", namespaces={"w": _W}
+)
+_WHITE_STYLES = etree.XPath(
+    # white and shaded (Word's "Dark List" table styles) shows: not a candidate
+    "//w:style[w:rPr/w:color[translate(@w:val, 'f', 'F') = 'FFFFFF']"
+    " and not(.//w:shd or .//w:highlight)]/@w:styleId",
+    namespaces={"w": _W},
+    smart_strings=False,
+)
+_BASED_ON = etree.XPath("//w:style[w:basedOn]", namespaces={"w": _W}, smart_strings=False)
+_USED_STYLES = etree.XPath(
+    ".//w:pStyle/@w:val | .//w:rStyle/@w:val | .//w:tblStyle/@w:val",
+    namespaces={"w": _W},
+    smart_strings=False,
+)
+_DEFAULT_WHITE = etree.XPath(
+    "boolean(w:docDefaults/w:rPrDefault/w:rPr/w:color[translate(@w:val, 'f', 'F') = 'FFFFFF'])",
+    namespaces={"w": _W},
+)
+
+
+def _white_style_used(body, styles) -> bool:
+    """Whether the body can inherit a white text colour: the document defaults are white, or a
+    white style (or one based on it) is the default paragraph style or named in the body.
+    A cheap test (Word's own template defines dozens of unused white table styles)."""
+    if _DEFAULT_WHITE(styles):
+        return True
+    white = set(_WHITE_STYLES(styles))
+    if not white:
+        return False
+    based = {st.get(_q("styleId")): st.find(_q("basedOn")).get(VAL) for st in _BASED_ON(styles)}
+    used = set(_USED_STYLES(body))
+    for st in styles.findall(_q("style")):
+        if st.get(_q("default")) in ("1", "true", "on") and st.get(_q("type")) == "paragraph":
+            used.add(st.get(_q("styleId")))
+    for sid in used:
+        for _ in range(20):
+            if sid in white:
+                return True
+            sid = based.get(sid)
+            if sid is None:
+                break
+    return False
+
+
+_STRIKE = etree.XPath("boolean(.//w:rPr/w:strike | .//w:rPr/w:dstrike)", namespaces={"w": _W})
 
 
 class _White:
@@ -424,7 +485,7 @@ class _White:
             styles = document.styles.element
         except Exception:  # pragma: no cover - a package without a styles part
             return None
-        if not any(_white(c) for root in (body, styles) for c in root.iter(_q("color"))):
+        if not _WHITE_COLOUR(body) and not _white_style_used(body, styles):
             return None
         own: dict[str, str | None] = {}
         based: dict[str, str] = {}
@@ -502,10 +563,6 @@ def _struck(run) -> bool:
     if not any(_on(rpr.find(_q(tag))) for tag in ("strike", "dstrike")):
         return False
     return any(_DIGIT.search(t.text or "") for t in run.iter(T))
-
-
-def _white(c) -> bool:
-    return (c.get(VAL) or "").upper() == _WHITE
 
 
 def _shading(el, deep: bool = True) -> bool:
