@@ -286,6 +286,7 @@ def _hide(
     _walk(layout, items)
     drawn: list = []  # glyphs so far, in drawing order
     fills: list = []  # filled shapes so far, for glyphs in their colour: (bbox, RGB or None)
+    fill_rgbs: set = set()  # their distinct colours
     gone: set[int] = set(hidden_shapes)  # a hidden layer's box covers nothing, rules no cell
     covers: list = []  # (box, glyphs drawn before it, glyphs it hides)
     for obj in items:
@@ -303,7 +304,7 @@ def _hide(
                 gone.add(id(obj))
                 seen.invisible[page_no] = seen.invisible.get(page_no, 0) + 1
                 continue
-            if _like_background(obj, g, fills):
+            if _like_background(obj, g, fills, fill_rgbs):
                 gone.add(id(obj))
                 seen.white[page_no] = seen.white.get(page_no, 0) + 1
                 continue
@@ -311,7 +312,10 @@ def _hide(
         elif isinstance(obj, LTCurve) and obj.fill and obj.non_stroking_color is not None:
             if id(obj) in clear_shapes:
                 continue  # filled fully transparent: neither a background nor a cover
-            fills.append((obj.bbox, _rgb(_space(obj), obj.non_stroking_color)))
+            rgb = _rgb(_space(obj), obj.non_stroking_color)
+            fills.append((obj.bbox, rgb))
+            if rgb is not None:
+                fill_rgbs.add(rgb)
             if obj.width < _THIN or obj.height < _THIN:
                 continue  # a rule drawn as a filled rectangle (table borders): hides nothing
             hidden = [ch for ch in drawn if id(ch) not in gone and _covers(obj.bbox, ch)]
@@ -368,7 +372,7 @@ def _background(ch, fills: list):
     return _PAGE
 
 
-def _like_background(ch, g: _Glyph | None, fills: list) -> bool:
+def _like_background(ch, g: _Glyph | None, fills: list, fill_rgbs: set) -> bool:
     """Whether every paint of the glyph (its fill and/or stroke, by render mode) is fully
     transparent or the colour of what it is drawn on: white on the page or a white box, grey
     on the same grey. A colour that cannot be told (a pattern, a named separation) shows."""
@@ -377,18 +381,22 @@ def _like_background(ch, g: _Glyph | None, fills: list) -> bool:
         if g is not None and g.paints
         else ((getattr(ch, "ncs", None), ch.graphicstate.ncolor, 1.0),)
     )
-    back = _background(ch, fills)
+    colours = []
     for space, colour, opacity in paints:
         if opacity <= 0:
             continue
         rgb = _rgb(getattr(space, "name", None), colour)
-        if (
-            rgb is None
-            or back is None
-            or max(abs(a - b) for a, b in zip(rgb, back, strict=True)) > 0.01
-        ):
+        # Cheap first: a colour that is neither the page's nor any fill's so far (black text,
+        # nearly every glyph) shows wherever it is.
+        if rgb is None or (rgb != _PAGE and not any(_same(rgb, f) for f in fill_rgbs)):
             return False
-    return True
+        colours.append(rgb)
+    back = _background(ch, fills)
+    return all(back is not None and _same(rgb, back) for rgb in colours)
+
+
+def _same(a, b) -> bool:
+    return max(abs(x - y) for x, y in zip(a, b, strict=True)) <= 0.01
 
 
 def _too_small(ch, g: _Glyph | None) -> bool:
