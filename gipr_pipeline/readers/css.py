@@ -16,7 +16,9 @@ What hides text (:meth:`Styles.seen`):
 - off-screen: ``position:absolute|fixed|relative`` with ``left`` or ``top`` ≤ −1000px, a block
   whose ``text-indent`` is ≤ −1000px (em taken as 16px), an absolutely positioned ``clip`` to a
   rectangle 1px or less across, ``clip-path: inset()`` of 50 % or more (the "visually hidden"
-  pattern); the whole subtree.
+  pattern); the whole subtree;
+- a box sized to 1px or less that clips its overflow on that axis (``height:0;overflow:hidden``),
+  where the size applies (block-level, positioned or floated; not table parts).
 
 Rules come from the page's ``<style>`` elements (parsed with tinycss2; selectors turned into
 XPath by cssselect and matched with lxml) and from inline ``style`` attributes; the cascade is
@@ -56,8 +58,12 @@ _BASE = frozenset(
 )
 _SIZE = frozenset({"font-size", "font"})
 _OPACITY = frozenset({"opacity"})
-_COLOUR = frozenset({"color", "background", "background-color", "background-image"})
-_PLACE = frozenset({"position", "left", "top", "text-indent", "clip", "clip-path"})
+_FILL = "-webkit-text-fill-color"  # paints the glyphs instead of ``color`` (every browser)
+_COLOUR = frozenset({"color", _FILL, "background", "background-color", "background-image"})
+_PLACE = frozenset(
+    {"position", "left", "top", "text-indent", "clip", "clip-path", "float"}
+    | {"overflow", "overflow-x", "overflow-y", "height", "width", "max-height", "max-width"}
+)
 # The properties read; everything else in a stylesheet is ignored (cheap on large pages).
 PROPS = _BASE | _SIZE | _OPACITY | _COLOUR | _PLACE
 _INLINE = 1  # origin rank of a style attribute: above any selector of the same importance
@@ -80,6 +86,7 @@ class Seen(NamedTuple):
     gone: bool = False  # opacity 0 / off-screen / clipped here or on an ancestor
     font_zero: bool = False  # computed font size is 0
     color: Rgba | None = BLACK  # computed text colour; None: not evaluated (a link's colour)
+    fill: Rgba | str | None = "currentcolor"  # computed -webkit-text-fill-color; None: unknown
     background: Rgb | None = WHITE  # opaque colour drawn behind; None: an image or translucent
     indent_off: bool = False  # computed ``text-indent`` ≤ −1000px (inherited)
     shifted: bool = False  # the block this text flows in applies ``indent_off``
@@ -91,7 +98,7 @@ PAGE = Seen()
 def _shows(seen: Seen) -> bool:
     if not seen.visible or seen.gone or seen.font_zero or seen.shifted:
         return False
-    c, bg = seen.color, seen.background
+    c, bg = seen.color if seen.fill == "currentcolor" else seen.fill, seen.background
     if c is None:
         return True
     if c[3] == 0:
@@ -139,7 +146,7 @@ class Styles:
         declared = [d for _, decls in rules for d in decls]
         for decls in parsed.values():
             declared += decls
-        found = _families(declared, hinted)
+        found = _families(declared, hinted, [d for _, d in rules] + list(parsed.values()))
         self.size, self.opacity, self.colour, self.place = (
             a and b for a, b in zip(may, found, strict=True)
         )
@@ -223,15 +230,16 @@ class Styles:
                 o = self.value(el, "opacity")
                 gone = o is not None and opacity_zero(o)
             if self.place and not gone:
-                gone = self._off_screen(el)
+                gone = self._off_screen(el) or self._collapsed(el, block)
         font_zero = parent.font_zero
         if self.size:
             if font_zero and self._quirks_tables and el.tag == "table":
                 font_zero = False
             font_zero = self._font_zero(el, font_zero)
-        color, background = parent.color, parent.background
+        color, background, fill = parent.color, parent.background, parent.fill
         if self.colour:
             color = self._color(el, color)
+            fill = self._fill(el, fill)
             own = self._background(el, color)
             if own != _CLEAR:
                 background = own
@@ -251,7 +259,7 @@ class Styles:
                 # Its own lines take its own indent; an inline-block also sits on the line of
                 # the block around it, which that block's indent moves.
                 shifted = indent_off or (inline_level and parent.shifted)
-        state = Seen(True, visible, gone, font_zero, color, background, indent_off, shifted)
+        state = Seen(True, visible, gone, font_zero, color, fill, background, indent_off, shifted)
         state = state._replace(shows=_shows(state))
         return parent if state == parent else state
 
@@ -293,6 +301,17 @@ class Styles:
             return BLACK
         return inherited
 
+    def _fill(self, el, inherited: Rgba | str | None) -> Rgba | str | None:
+        """``-webkit-text-fill-color`` (inherited on its own: a child's ``color`` does not undo
+        a transparent fill)."""
+        v = self.value(el, _FILL)
+        if v is None or v in ("inherit", "unset"):
+            return inherited
+        if v in ("initial", "revert"):
+            return _CURRENT
+        c = colour(v)
+        return c if c is not None else None  # an unknown value: not evaluated, read as shown
+
     def _background(self, el, color: Rgba | None):
         """The element's own background: ``_CLEAR`` (transparent: the parent's shows through),
         an opaque RGB, or None (an image, a gradient or a translucent colour: not evaluated)."""
@@ -331,6 +350,31 @@ class Styles:
         c = self.value(el, "clip-path")
         return c is not None and clip_path_hides(c)
 
+    def _collapsed(self, el, block: bool) -> bool:
+        """A box sized to 1px or less (``height``/``max-height``, ``width``/``max-width``) that
+        clips what overflows it on that axis (``overflow[-y|-x]: hidden|clip``). Only boxes
+        those sizes apply to: block-level by tag or ``display``, or positioned or floated; not
+        table parts (a table cell's height is a minimum) nor inline boxes."""
+        display = self.display(el)
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if display.startswith("table") or (not display and tag in _TABLE_PARTS):
+            return False
+        boxed = (display in _BLOCK_CONTAINERS if display else block) or (
+            self.value(el, "position") in ("absolute", "fixed")
+            or self.value(el, "float") not in (None, "none")
+        )
+        if not boxed:
+            return False
+        for clips, sizes in (
+            (("overflow", "overflow-y"), ("height", "max-height")),
+            (("overflow", "overflow-x"), ("width", "max-width")),
+        ):
+            if any(_clips(self.value(el, c)) for c in clips) and any(
+                tiny(self.value(el, z)) for z in sizes
+            ):
+                return True
+        return False
+
     # ------------------------------------------------------------------ building it
 
     def _match(self, root, rules) -> None:
@@ -350,7 +394,10 @@ class Styles:
             try:
                 selectors = parse(prelude)
             except SelectorError:
-                continue
+                try:
+                    selectors = parse(not_lists(prelude))
+                except SelectorError:
+                    continue
             for sel in selectors:
                 if sel.pseudo_element is not None:
                     continue  # ::before / ::after: generated content, not the element
@@ -369,6 +416,27 @@ class Styles:
                         old = slot.get(prop)
                         if old is None or prio > old[0]:
                             slot[prop] = (prio, value)
+
+
+def not_lists(prelude: str) -> str:
+    """A selector with Selectors 4's ``:not(A, B)`` written as ``:not(:is(A, B))``, which means
+    the same (and has the same specificity) and which cssselect reads; browsers hide by it."""
+    import tinycss2
+
+    def walk(tokens) -> str:
+        out = []
+        for t in tokens:
+            if t.type == "function":
+                inner = walk(t.arguments)
+                comma = any(a.type == "literal" and a.value == "," for a in t.arguments)
+                if t.lower_name == "not" and comma:
+                    inner = f":is({inner})"
+                out.append(f"{t.name}({inner})")
+            else:
+                out.append(tinycss2.serialize([t]))
+        return "".join(out)
+
+    return walk(tinycss2.parse_component_value_list(prelude))
 
 
 def _may_match(tree, classes: set[str], ids: set[str]) -> bool:
@@ -441,7 +509,12 @@ def _inline_slot(decls, live) -> dict[str, tuple[Priority, str]]:
     return slot
 
 
-_FAMILY_WORDS = ("font", "opacity", "color|background", "position|left|top|text-indent|clip")
+_FAMILY_WORDS = (
+    "font",
+    "opacity",
+    "color|background",
+    "position|left|top|text-indent|clip|overflow|height|width|float",
+)
 _BASE_WORDS = "display|visibility|grid-"
 # Supersets of a declaration that could hide (tinycss2 then reads the values): a zero in a
 # font size, a zero or negative opacity, an offset of −1000px or more (in any unit), a clip.
@@ -454,7 +527,13 @@ _MAY_PLACE = re.compile(
     r"(?:left|top|text-indent)\s*:\s*-\s*(?:\d{3,}|\d{2,}(?:\.\d*)?\s*(?:em|rem|cm|in|pc))"
     r"|clip(?<![\w-]clip)(?:-path)?\s*:"
 )
-_COLOUR_DECL = re.compile(r"(color|background(?:-color)?)\s*:\s*([^;{}!\"]*)")
+# A box sized to nothing that clips its content: both an overflow clip and a size of 0/1px.
+_MAY_CLIP = re.compile(r"overflow(?:-[xy])?\s*:\s*(?:hidden|clip)")
+_MAY_TINY = re.compile(r"(?:height|width)\s*:\s*[-+]?(?:0|\.|1(?:\.0*)?px)")
+_TABLE_PARTS = frozenset({"table", "td", "th", "tr", "tbody", "thead", "tfoot", "caption", "col"})
+_COLOUR_DECL = re.compile(
+    r"(-webkit-text-fill-color|color|background(?:-color)?)\s*:\s*([^;{}!\"]*)"
+)
 _NAME_CHAR = re.compile(r"[\w-]")
 
 
@@ -471,7 +550,7 @@ def _may_hide(raw: str, hinted) -> tuple[bool, bool, bool, bool]:
         bool(_MAY_SIZE.search(raw)),
         bool(_MAY_OPACITY.search(raw)),
         bool(colours or hinted) and _colour_on(colours, hinted),
-        bool(_MAY_PLACE.search(raw)),
+        bool(_MAY_PLACE.search(raw)) or bool(_MAY_CLIP.search(raw) and _MAY_TINY.search(raw)),
     )
 
 
@@ -482,9 +561,11 @@ def _words(may: tuple[bool, bool, bool, bool]) -> re.Pattern[str]:
     return re.compile("|".join([_BASE_WORDS, *on]), re.IGNORECASE)
 
 
-def _families(declared, hinted) -> tuple[bool, bool, bool, bool]:
+def _families(declared, hinted, blocks=()) -> tuple[bool, bool, bool, bool]:
     """(size, opacity, colour, place): whether any declaration or colour attribute of the page
-    could hide text that way; the others are not evaluated."""
+    could hide text that way; the others are not evaluated. ``blocks``: each rule's or style
+    attribute's declarations (a box sized to nothing that clips counts when one block says
+    both)."""
     size = opacity = place = False
     for prop, value, _ in declared:
         if prop == "font-size":
@@ -499,6 +580,14 @@ def _families(declared, hinted) -> tuple[bool, bool, bool, bool]:
             place = place or clip_hides(value)
         elif prop == "clip-path":
             place = place or clip_path_hides(value)
+    if not place:
+        place = any(
+            any(p.startswith("overflow") and _clips(v) for p, v, _ in b)
+            and any(
+                p in ("height", "width", "max-height", "max-width") and tiny(v) for p, v, _ in b
+            )
+            for b in blocks
+        )
     colours = [(prop, value) for prop, value, _ in declared if prop in _COLOUR]
     return size, opacity, _colour_on(colours, hinted), place
 
@@ -510,7 +599,7 @@ def _colour_on(declared, hinted) -> bool:
     texts: set = set()
     backs: set = set()
     for prop, value in declared:
-        if prop == "color":
+        if prop in ("color", _FILL):
             texts.add(colour(value))
         elif prop == "background-color":
             backs.add(colour(value))
@@ -666,6 +755,22 @@ def _px(token) -> float | None:
     return None
 
 
+def _clips(value: str | None) -> bool:
+    return value is not None and value.split()[:1] in (["hidden"], ["clip"])
+
+
+@functools.lru_cache(maxsize=1024)
+def tiny(value: str | None) -> bool:
+    """A length of 1px or less (``0``, ``1px``, ``0.5pt``); not a percentage or ``auto``."""
+    if value is None:
+        return False
+    t = _tokens(value)
+    if len(t) != 1:
+        return False
+    px = _px(t[0])
+    return px is not None and 0 <= px <= 1
+
+
 @functools.lru_cache(maxsize=1024)
 def far_off(value: str) -> bool:
     """A ``left``/``top``/``text-indent`` value of −1000px or less."""
@@ -733,19 +838,29 @@ def _rgba(c) -> Rgba:
 
 
 def _colour_of(token):
-    from tinycss2.color3 import parse_color
+    # CSS Color 4 (space-separated ``rgb(255 255 255)``, ``hwb()``, ``color(srgb …)``), which
+    # browsers draw: Color 3 alone leaves them unparsed, and a white decoy read as shown.
+    from tinycss2.color4 import parse_color
 
     c = parse_color(token)
     if c is None:
         return None
-    return _CURRENT if isinstance(c, str) else _rgba(c)
+    if isinstance(c, str):
+        return _CURRENT
+    try:
+        srgb = c.to("srgb")
+    except NotImplementedError:  # lab(), oklch(), …: only full transparency is certain
+        return _TRANSPARENT if c.alpha == 0 else None
+    return _rgba((*srgb.coordinates, srgb.alpha))
 
 
 @functools.lru_cache(maxsize=1024)
 def colour(value: str) -> Rgba | str | None:
     """A CSS colour value (named, ``#fff``/``#ffffff``, ``rgb()``/``rgba()``, ``hsl()``/
-    ``hsla()``, ``transparent``) as (r, g, b, alpha); ``"currentcolor"``; None if it is no
-    colour (``inherit`` and other keywords, invalid values). Parsed by tinycss2's CSS Color 3."""
+    ``hsla()``, ``transparent``, Color 4's space-separated forms, ``hwb()``, ``color(srgb …)``)
+    as (r, g, b, alpha); ``"currentcolor"``; None if it is no colour (``inherit`` and other
+    keywords, invalid values) or one not converted to sRGB (``lab()``, ``oklch()``: read as
+    shown). Parsed by tinycss2's CSS Color 4."""
     t = _tokens(value)
     return _colour_of(t[0]) if len(t) == 1 else None
 

@@ -44,6 +44,7 @@ _BAD_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _WS = re.compile(r"\s+")
 _DIGIT = re.compile(r"\d")
 _PAGE_ROOTS = frozenset({"html", "body"})
+_STRUCK = frozenset({"del", "s", "strike"})
 
 # Words of the report's body (not of its title, which menus and page titles repeat): their
 # absence means we have not found the report yet.
@@ -165,6 +166,11 @@ def read_html(data: bytes) -> Document:
             "(display:none, visibility:hidden, the hidden attribute, opacity:0, font-size:0, "
             "text coloured like its background, off-screen) were not read"
         )
+    if stats.struck:
+        problems.append(
+            f"html_struck_text: {stats.struck} piece(s) of text with digits struck out (<del>, "
+            "<s>, <strike>: a figure the page marks as removed) were not read"
+        )
     if stats.tables == 0 and stats.images:
         problems.append(
             f"table_images: the page has no table but {stats.images} image(s); tables "
@@ -218,12 +224,13 @@ def _decode(data: bytes, enc: str) -> tuple[str, str, bool]:
 
 
 class _Stats:
-    __slots__ = ("hidden", "images", "problems", "scripts", "styles", "tables")
+    __slots__ = ("hidden", "images", "problems", "scripts", "struck", "styles", "tables")
 
     def __init__(self, styles: Styles | None = None) -> None:
         self.tables = 0
         self.images = 0
         self.hidden = 0  # pieces of text with digits that CSS or the hidden attribute hides
+        self.struck = 0  # pieces of text with digits struck out (<del>, <s>, <strike>)
         self.scripts: list[str] = []
         self.styles = styles
         self.problems: list[str] = []  # from the tables (merged_number_cell)
@@ -317,6 +324,11 @@ class _Walker:
             return
         tag = tag.lower()
         if self._dropped(el, tag):
+            return
+        # A struck-out figure beside its correction (28 after <del>9</del>) reads to a person as
+        # removed, like an accepted tracked deletion in Word: read, it would join the two.
+        if tag in _STRUCK and _DIGIT.search(el.text_content()):
+            self.stats.struck += 1
             return
         styles = self.stats.styles
         if styles is not None and styles.touches(el):

@@ -10,7 +10,9 @@ character spacing and font, then takes out of the layout what a person does not 
   corrected figure drawn over it, a black redaction box); the figure drawn over the box is the
   one shown. A box with nothing drawn over it leaves one U+FFFD in place of what it hides (the
   cell cannot be read; it must not read as an empty, zero cell);
-- white glyphs with no darker filled shape drawn under them (white text on white paper);
+- glyphs whose every paint (fill and/or stroke, by render mode) is fully transparent (``ca``/
+  ``CA`` 0) or the colour of the last filled shape under them, else of the white page (white
+  text on white paper, grey on the same grey fill); glyphs under 1 pt or squeezed to nothing;
 - everything drawn in optional content (layers) that the document's default configuration
   switches off: marked content ``/OC … BDC … EMC`` (its properties inline or named in the
   resources' ``/Properties``) and XObjects with an ``/OC`` entry, whose optional content group
@@ -32,7 +34,7 @@ Then, on pdfplumber's characters:
 - glyphs of a font that has no Unicode mapping (no ``ToUnicode`` and a symbolic embedded font,
   whose codes are glyph ids) are marked unmapped, never guessed.
 
-Transparency (``ca`` < 1), clipping paths and blend modes are not evaluated: a shape is taken
+Partial transparency (0 < ``ca`` < 1, soft masks), clipping paths and blend modes are not evaluated: a shape is taken
 as opaque, and a glyph outside a clip is taken as shown. Of optional content only the default
 configuration is evaluated (not its ``/AS`` usage-driven states, print-only layers, nor
 ``/OC`` on annotations, which pdfminer does not draw).
@@ -98,6 +100,9 @@ class _Glyph:
     kern: float = 0.0  # TJ adjustment just before it (positive: a wider gap), in page units
     em: float = 0.0  # its font size, in page units
     layer: bool | None = False  # in optional content switched off (True), or not evaluated (None)
+    # What paints it, by its render mode: (colour space name, colour, alpha) of the fill and/or
+    # the stroke. Empty: not recorded (read by the fill colour alone).
+    paints: tuple = ()
 
 
 def lay_out(page, seen: Seen) -> None:
@@ -115,12 +120,31 @@ def lay_out(page, seen: Seen) -> None:
     # Marked-content sequences open now: True hidden, None not evaluated, False shown.
     marks: list[bool | None] = []
 
+    # Constant alpha of fills (ca) and strokes (CA) from ExtGState, which pdfminer does not keep:
+    # tracked here with q/Q.
+    alpha = {"ca": 1.0, "CA": 1.0}
+    alphas: list[dict[str, float]] = []
+    clear_shapes: set[int] = set()  # shapes filled fully transparent: they cover nothing
+
     def layer_state() -> bool | None:
         if True in marks:
             return True
         return None if None in marks else False
 
     class Interpreter(PDFPageInterpreter):
+        def do_q(self) -> None:
+            alphas.append(dict(alpha))
+            super().do_q()
+
+        def do_Q(self) -> None:
+            if alphas:
+                alpha.update(alphas.pop())
+            super().do_Q()
+
+        def do_gs(self, name) -> None:
+            alpha.update(_ext_alpha(self.resources, name))
+            super().do_gs(name)
+
         def do_BMC(self, tag) -> None:
             marks.append(False)
             super().do_BMC(tag)
@@ -152,6 +176,8 @@ def lay_out(page, seen: Seen) -> None:
             super().paint_path(gstate, stroke, fill, evenodd, path)
             if True in marks:
                 hidden_shapes.update(id(o) for o in items[before:])
+            elif fill and alpha["ca"] <= 0:
+                clear_shapes.update(id(o) for o in items[before:])
 
         def render_image(self, name, stream) -> None:
             items = self.cur_item._objs
@@ -173,23 +199,29 @@ def lay_out(page, seen: Seen) -> None:
             drawn = items[before:]
             em = textstate.fontsize * scale
             layer = layer_state() if marks else False
+            mode = textstate.render
+            paints = []
+            if mode in (0, 2, 4, 6):
+                paints.append((graphicstate.ncs, graphicstate.ncolor, alpha["ca"]))
+            if mode in (1, 2, 5, 6):
+                paints.append((graphicstate.scs, graphicstate.scolor, alpha["CA"]))
             kerns = _kerns(seq, textstate.font)
             if kerns is None or len(kerns) != len(drawn):  # most runs: one record for all
-                g = _Glyph(Device.run, textstate.render, tc, unmapped, 0.0, em, layer)
+                g = _Glyph(Device.run, mode, tc, unmapped, 0.0, em, layer, tuple(paints))
                 for item in drawn:
                     glyphs[id(item)] = g
                 return
             # TJ numbers are thousandths of an em, subtracted from the position.
             unit = -0.001 * textstate.fontsize * textstate.scaling * 0.01 * scale
             for item, k in zip(drawn, kerns, strict=True):
-                g = _Glyph(Device.run, textstate.render, tc, unmapped, k * unit, em, layer)
+                g = _Glyph(Device.run, mode, tc, unmapped, k * unit, em, layer, tuple(paints))
                 glyphs[id(item)] = g
 
     device = Device(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
     interpreter = Interpreter(page.pdf.rsrcmgr, device)
     interpreter.process_page(page.page_obj)
     layout = device.get_result()
-    kept = _hide(layout, glyphs, seen, page.page_number, hidden_shapes)
+    kept = _hide(layout, glyphs, seen, page.page_number, hidden_shapes, clear_shapes)
     page._layout = layout  # pdfplumber's own cache of the page's layout
     chars = page.chars
     if len(chars) == len(kept):
@@ -239,7 +271,12 @@ def _walk(container, out: list) -> None:
 
 
 def _hide(
-    layout, glyphs: dict[int, _Glyph], seen: Seen, page_no: int, hidden_shapes: set[int]
+    layout,
+    glyphs: dict[int, _Glyph],
+    seen: Seen,
+    page_no: int,
+    hidden_shapes: set[int],
+    clear_shapes: frozenset[int] | set[int] = frozenset(),
 ) -> list:
     """Take hidden glyphs (and shapes in layers switched off) out of the layout; the glyphs
     kept, in drawing order."""
@@ -248,7 +285,8 @@ def _hide(
     items: list = []
     _walk(layout, items)
     drawn: list = []  # glyphs so far, in drawing order
-    fills: list = []  # filled shapes so far, for white glyphs: (bbox, white?)
+    fills: list = []  # filled shapes so far, for glyphs in their colour: (bbox, RGB or None)
+    fill_rgbs: set = set()  # their distinct colours
     gone: set[int] = set(hidden_shapes)  # a hidden layer's box covers nothing, rules no cell
     covers: list = []  # (box, glyphs drawn before it, glyphs it hides)
     for obj in items:
@@ -262,17 +300,22 @@ def _hide(
                 continue
             if g is not None and g.layer is None:
                 seen.unknown_layer[page_no] = seen.unknown_layer.get(page_no, 0) + 1
-            if g is not None and g.mode in _INVISIBLE_MODES:
+            if (g is not None and g.mode in _INVISIBLE_MODES) or _too_small(obj, g):
                 gone.add(id(obj))
                 seen.invisible[page_no] = seen.invisible.get(page_no, 0) + 1
                 continue
-            if _white_glyph(obj) and not _on_dark(obj, fills):
+            if _like_background(obj, g, fills, fill_rgbs):
                 gone.add(id(obj))
                 seen.white[page_no] = seen.white.get(page_no, 0) + 1
                 continue
             drawn.append(obj)
         elif isinstance(obj, LTCurve) and obj.fill and obj.non_stroking_color is not None:
-            fills.append((obj.bbox, _white(obj.non_stroking_color)))
+            if id(obj) in clear_shapes:
+                continue  # filled fully transparent: neither a background nor a cover
+            rgb = _rgb(_space(obj), obj.non_stroking_color)
+            fills.append((obj.bbox, rgb))
+            if rgb is not None:
+                fill_rgbs.add(rgb)
             if obj.width < _THIN or obj.height < _THIN:
                 continue  # a rule drawn as a filled rectangle (table borders): hides nothing
             hidden = [ch for ch in drawn if id(ch) not in gone and _covers(obj.bbox, ch)]
@@ -316,12 +359,56 @@ def _covers(bbox, ch, centre_only: bool = False) -> bool:
     return centre_only or ((x1 - x0) >= 0.5 * ch.width and (y1 - y0) >= 0.5 * ch.height)
 
 
-def _on_dark(ch, fills: list) -> bool:
+_PAGE = (1.0, 1.0, 1.0)  # paper
+
+
+def _background(ch, fills: list):
+    """The RGB of the last filled shape under the glyph's centre (None: not known), else the
+    white page."""
     cx, cy = (ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2
-    for (x0, y0, x1, y1), white in reversed(fills):
+    for (x0, y0, x1, y1), rgb in reversed(fills):
         if x0 <= cx <= x1 and y0 <= cy <= y1:
-            return not white  # the last shape under the glyph decides its background
-    return False
+            return rgb
+    return _PAGE
+
+
+def _like_background(ch, g: _Glyph | None, fills: list, fill_rgbs: set) -> bool:
+    """Whether every paint of the glyph (its fill and/or stroke, by render mode) is fully
+    transparent or the colour of what it is drawn on: white on the page or a white box, grey
+    on the same grey. A colour that cannot be told (a pattern, a named separation) shows."""
+    paints = (
+        g.paints
+        if g is not None and g.paints
+        else ((getattr(ch, "ncs", None), ch.graphicstate.ncolor, 1.0),)
+    )
+    colours = []
+    for space, colour, opacity in paints:
+        if opacity <= 0:
+            continue
+        rgb = _rgb(getattr(space, "name", None), colour)
+        # Cheap first: a colour that is neither the page's nor any fill's so far (black text,
+        # nearly every glyph) shows wherever it is.
+        if rgb is None or (rgb != _PAGE and not any(_same(rgb, f) for f in fill_rgbs)):
+            return False
+        colours.append(rgb)
+    back = _background(ch, fills)
+    return all(back is not None and _same(rgb, back) for rgb in colours)
+
+
+def _same(a, b) -> bool:
+    return max(abs(x - y) for x, y in zip(a, b, strict=True)) <= 0.01
+
+
+def _too_small(ch, g: _Glyph | None) -> bool:
+    """A glyph drawn under 1 pt high, or squeezed to nothing across (``Tz 0``): no one can
+    read it. Only glyphs this module measured (not a space)."""
+    if g is None or not ch.get_text().strip():
+        return False
+    return 0 < g.em < 1.0 or ch.width < 0.05
+
+
+def _space(obj) -> str | None:
+    return getattr(getattr(obj, "ncs", None), "name", None)
 
 
 # Colour spaces whose values say plainly what is shown (a Separation tint of 1 is full ink).
@@ -330,25 +417,38 @@ _PLAIN_SPACES = frozenset(
 )
 
 
-def _white_glyph(ch) -> bool:
-    space = getattr(getattr(ch, "ncs", None), "name", None)
-    return space in _PLAIN_SPACES and _white(ch.graphicstate.ncolor)
-
-
-def _white(color) -> bool:
+def _rgb(space: str | None, color) -> tuple[float, ...] | None:
+    """A plain colour as RGB (CMYK by the naive conversion, enough to tell equal colours and
+    white); None for a pattern, a separation or a value that is no colour."""
+    if space is not None and space not in _PLAIN_SPACES:
+        return None
     if not isinstance(color, tuple | list):
         color = (color,)
     try:
-        values = [float(v) for v in color]
+        v = [min(1.0, max(0.0, float(x))) for x in color]
     except (TypeError, ValueError):
-        return False  # a pattern or named colour: not known to be white
-    if len(values) == 1:
-        return values[0] >= 0.99
-    if len(values) == 3:
-        return min(values) >= 0.99
-    if len(values) == 4:
-        return max(values) <= 0.01
-    return False
+        return None
+    if len(v) == 1:
+        return (v[0], v[0], v[0])
+    if len(v) == 3:
+        return tuple(v)
+    if len(v) == 4:
+        c, m, y, k = v
+        return ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+    return None
+
+
+def _ext_alpha(resources, name) -> dict[str, float]:
+    """``ca``/``CA`` of a named graphics state parameter dictionary (ExtGState)."""
+    from pdfminer.pdftypes import dict_value, resolve1
+    from pdfminer.psparser import literal_name
+
+    try:
+        states = dict_value((resources or {}).get("ExtGState"))
+        ext = dict_value(states.get(literal_name(name)))
+        return {k: float(resolve1(ext[k])) for k in ("ca", "CA") if k in ext}
+    except Exception:  # a broken or missing dictionary: nothing known, nothing changed
+        return {}
 
 
 def _fix_chars(

@@ -376,11 +376,9 @@ def _change(tag: str, n: int, *children):
 def _value_paragraphs(table) -> list:
     """The paragraph of each value cell (python-docx table), once per merged cell."""
     out = []
-    seen = set()
-    for tc in table._tbl.iter(_w("tc")):
-        if id(tc) in seen:
-            continue
-        seen.add(id(tc))
+    # One XML element per cell (a merged cell's other slots are empty w:tc continuations). The
+    # list keeps the proxies alive: an id() check on proxies freed in between saw them all as one.
+    for tc in list(table._tbl.iter(_w("tc"))):
         ps = tc.findall(_w("p"))
         text = "".join(t.text or "" for t in tc.iter(_w("t")))
         if ps and is_value(text):
@@ -437,6 +435,114 @@ def docx_hidden_runs(lay: Layout, rng: random.Random, kinds=DOCX_RUN_KINDS, shar
                 runs[0].addprevious(extra)
 
     return docx_bytes(lay, on_table=on_table, on_document=_add_hidden_style)
+
+
+def _add_style(document, sid: str, kind: str, vanish: bool | None, based: str | None = None):
+    st = _el(_w("style"), {_w("type"): kind, _w("styleId"): sid}, _el(_w("name"), {_w("val"): sid}))
+    if based:
+        st.append(_el(_w("basedOn"), {_w("val"): based}))
+    if vanish is not None:
+        st.append(_el(_w("rPr"), None, _el(_w("vanish"), {_w("val"): "1" if vanish else "0"})))
+    document.styles.element.append(st)
+
+
+def _field(code: str, runs: list) -> list:
+    """A complex field whose code is ``code`` (written as w:t, as some converters do) and whose
+    shown result is ``runs``."""
+
+    def char(kind: str):
+        return _el(_w("r"), None, _el(_w("fldChar"), {_w("fldCharType"): kind}))
+
+    return [char("begin"), _run(code), char("separate"), *runs, char("end")]
+
+
+def docx_hidden_by_styles(lay: Layout, rng: random.Random) -> bytes:
+    """Each table preceded or followed by a copy with other numbers that a table style hides
+    (``w:vanish`` reached through ``w:basedOn``); some value cells also carry a field whose code
+    holds a digit (Word shows the field's result, the number), and a digit in a character style
+    that toggles a hidden paragraph style back to shown (ECMA-376 17.7.3: two hiding styles
+    cancel, so only the paragraph style's decoys are hidden)."""
+
+    def on_document(document) -> None:
+        _add_style(document, "GiprHidden", "table", True)
+        _add_style(document, "GiprHiddenTable", "table", None, based="GiprHidden")
+        _add_style(document, "GiprHiddenPara", "paragraph", True)
+        _add_style(document, "GiprHiddenChar", "character", True)
+
+    def on_table(_document, table, _block) -> None:
+        ghost = copy.deepcopy(table._tbl)
+        for p in _value_paragraphs(table):
+            kind = rng.random()
+            if kind < 0.3:
+                runs = p.findall(_w("r"))
+                for r in runs:
+                    p.remove(r)
+                for r in _field(f" = {_other_digit(rng)} ", runs):
+                    p.append(r)
+            elif kind < 0.6:
+                # hidden paragraph style: the shown number is in a character style that also
+                # hides, so the two toggle it back; the decoy inherits the paragraph's
+                ppr = p.find(_w("pPr"))
+                if ppr is None:
+                    ppr = _el(_w("pPr"))
+                    p.insert(0, ppr)
+                ppr.insert(0, _el(_w("pStyle"), {_w("val"): "GiprHiddenPara"}))
+                for r in p.findall(_w("r")):
+                    rpr = r.find(_w("rPr"))
+                    if rpr is None:
+                        rpr = _el(_w("rPr"))
+                        r.insert(0, rpr)
+                    rpr.insert(0, _el(_w("rStyle"), {_w("val"): "GiprHiddenChar"}))
+                p.append(_run(_other_digit(rng)))
+        for t in ghost.iter(_w("t")):
+            if is_value(t.text or ""):
+                t.text = str(int(float(t.text)) + rng.randint(1, 9))
+        ghost.find(f"{_w('tblPr')}/{_w('tblStyle')}").set(_w("val"), "GiprHiddenTable")
+        (table._tbl.addprevious if rng.random() < 0.5 else table._tbl.addnext)(ghost)
+
+    return docx_bytes(lay, on_table=on_table, on_document=on_document)
+
+
+def _white_run(text: str, style: str | None = None):
+    r = _run(text, style=style)
+    if style is None:
+        r.insert(0, _el(_w("rPr"), None, _el(_w("color"), {_w("val"): "FFFFFF"})))
+    return r
+
+
+def docx_white_runs(lay: Layout, rng: random.Random) -> bytes:
+    """Digits in white (``w:color`` FFFFFF, directly or through a character style based on a
+    white one) beside the shown numbers, on the white page: no one sees them. Some value cells
+    are shaded dark and print their number in white: those are seen."""
+
+    def on_document(document) -> None:
+        white = _el(_w("rPr"), None, _el(_w("color"), {_w("val"): "FFFFFF"}))
+        for sid, based in (("GiprWhiteBase", None), ("GiprWhite", "GiprWhiteBase")):
+            st = _el(_w("style"), {_w("type"): "character", _w("styleId"): sid})
+            st.append(_el(_w("name"), {_w("val"): sid}))
+            if based:
+                st.append(_el(_w("basedOn"), {_w("val"): based}))
+            else:
+                st.append(white)
+            document.styles.element.append(st)
+
+    def on_table(_document, table, _block) -> None:
+        for p in _value_paragraphs(table):
+            kind = rng.random()
+            if kind < 0.4:
+                decoy = _white_run(_other_digit(rng), "GiprWhite" if kind < 0.2 else None)
+                (p.append if rng.random() < 0.5 else p.findall(_w("r"))[0].addprevious)(decoy)
+            elif kind < 0.6:
+                tc = p.getparent()
+                tcpr = tc.find(_w("tcPr"))
+                if tcpr is None:
+                    tcpr = _el(_w("tcPr"))
+                    tc.insert(0, tcpr)
+                tcpr.append(_el(_w("shd"), {_w("val"): "clear", _w("fill"): "1F3864"}))
+                for r in p.findall(_w("r")):
+                    r.insert(0, _el(_w("rPr"), None, _el(_w("color"), {_w("val"): "FFFFFF"})))
+
+    return docx_bytes(lay, on_table=on_table, on_document=on_document)
 
 
 def docx_deleted_rows(lay: Layout, rng: random.Random) -> bytes:
@@ -604,7 +710,21 @@ def docx_merged_zeros(lay: Layout, rng: random.Random) -> bytes:
 
 # ------------------------------------------------------------------ PDF
 
-PDF_KINDS = ("invisible", "whiteout", "overprint", "letterspaced", "kerned", "white_text")
+PDF_KINDS = (
+    "invisible",
+    "whiteout",
+    "overprint",
+    "letterspaced",
+    "kerned",
+    "white_text",
+    # paints a viewer does not show, and ones it does
+    "stroked_white",  # a decoy in render mode 1 (stroke only) stroked white, filled black
+    "outlined_white",  # the number filled white and stroked black (mode 2): shown
+    "same_colour",  # a grey decoy on a grey cell fill drawn before it; the number in black
+    "transparent",  # a decoy filled with constant alpha 0 (ExtGState /ca 0)
+    "tiny",  # a decoy at 0.05 pt
+    "squeezed",  # a decoy at horizontal scaling 0 (Tz 0)
+)
 
 
 def _pdf_string(text: str) -> str:
@@ -652,6 +772,47 @@ def _trap_flowable(text: str, kind: str, rng: random.Random):
                 c.setFillColorRGB(1, 1, 1)
                 c.drawString(x + w, y, extra)
                 c.setFillColorRGB(0, 0, 0)
+            elif kind in ("stroked_white", "outlined_white"):
+                t = c.beginText(x, y)
+                t.setFont(FONT, size)
+                if kind == "stroked_white":
+                    t.textOut(text)
+                    c.setStrokeColorRGB(1, 1, 1)
+                    t.setTextRenderMode(1)
+                    t.textOut(extra)
+                else:
+                    c.setFillColorRGB(1, 1, 1)
+                    t.setTextRenderMode(2)
+                    t.textOut(text)
+                t.setTextRenderMode(0)
+                c.drawText(t)
+                c.setFillColorRGB(0, 0, 0)
+                c.setStrokeColorRGB(0, 0, 0)
+            elif kind == "same_colour":
+                c.setFillColorRGB(0.85, 0.85, 0.85)
+                c.rect(x - 1, y - 2, w + 12, size + 2, stroke=0, fill=1)
+                c.setFillColorRGB(0, 0, 0)
+                c.setFont(FONT, size)
+                c.drawString(x, y, text)
+                c.setFillColorRGB(0.85, 0.85, 0.85)
+                c.drawString(x + w, y, extra)
+                c.setFillColorRGB(0, 0, 0)
+            elif kind in ("transparent", "tiny", "squeezed"):
+                c.setFont(FONT, size)
+                c.drawString(x, y, text)
+                c.saveState()
+                t = c.beginText(x + w, y)
+                if kind == "transparent":
+                    c.setFillAlpha(0)
+                    t.setFont(FONT, size)
+                elif kind == "tiny":
+                    t.setFont(FONT, 0.05)
+                else:
+                    t.setFont(FONT, size)
+                    t.setHorizScale(0)
+                t.textOut(extra)
+                c.drawText(t)
+                c.restoreState()
             elif kind == "whiteout":  # the wrong figure, a white box, the right figure on it
                 c.setFont(FONT, size)
                 c.drawString(x, y, wrong)
