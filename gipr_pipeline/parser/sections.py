@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from gipr_pipeline.parser.tables import CACHED_TEXT_MAX
 from gipr_pipeline.template import Template, load_template
 
 _WS = re.compile(r"\s+")
@@ -100,11 +99,9 @@ def heading_lines(
         ck = (version, line)
         code = cache.get(ck, _MISS)
         if code is _MISS:
-            code = match_heading(line, template)
-            if len(line) <= CACHED_TEXT_MAX:  # a crawler dump's one line is seen once
-                if len(cache) >= _CACHE_MAX:
-                    cache.clear()
-                cache[ck] = code
+            if len(cache) >= _CACHE_MAX:
+                cache.clear()
+            code = cache[ck] = match_heading(line, template)
         if code is not None:
             out.append((start, end, code))
             if first:

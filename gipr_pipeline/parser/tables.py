@@ -91,23 +91,18 @@ def _number(text: str) -> int | float:
 # as most lines with counts are seen once, and a big cache of them only slows every lookup
 # and every garbage collection (8k entries refill in a few hundred reports).
 _CACHE_MAX = 8192
-# Bounded in size too: a crawler dump prints the whole report on one line (10k+ characters, 200
-# cells), seen once; 8k of those in each cache held about 2 GB in a parse worker.
-CACHED_TEXT_MAX = 256
 _V = TypeVar("_V")
 _CELL_CACHE: dict[str, Cell] = {}
 _LINE_CACHE: dict[str, tuple[tuple[Cell, ...], tuple[int, ...]]] = {}
 
 
 def _memo(cache: dict[str, _V], key: str, make: Callable[[str], _V]) -> _V:
-    """``make(key)``, kept in ``cache`` (cleared when full) unless the key is long."""
+    """``make(key)``, kept in ``cache`` (cleared when full)."""
     got = cache.get(key)
     if got is None:
-        got = make(key)
-        if len(key) <= CACHED_TEXT_MAX:
-            if len(cache) >= _CACHE_MAX:
-                cache.clear()
-            cache[key] = got
+        if len(cache) >= _CACHE_MAX:
+            cache.clear()
+        got = cache[key] = make(key)
     return got
 
 
@@ -176,13 +171,11 @@ def _tokenize(text: str) -> tuple[list[Cell], list[int]]:
     for line in text.split("\n"):
         got = cache.get(line)
         if got is None:
+            if len(cache) >= _CACHE_MAX:
+                cache.clear()
             line_cells = _tokenize_line(line)
             offsets = tuple([i for i, c in enumerate(line_cells) if c.kind == TEXT])
-            got = (line_cells, _LABEL_FIRST if offsets == (0,) else offsets)
-            if len(line) <= CACHED_TEXT_MAX:
-                if len(cache) >= _CACHE_MAX:
-                    cache.clear()
-                cache[line] = got
+            got = cache[line] = (line_cells, _LABEL_FIRST if offsets == (0,) else offsets)
         line_cells, offsets = got
         if offsets:
             if offsets is _LABEL_FIRST:  # most lines: a label, then its values
@@ -266,12 +259,10 @@ def _rows_matching(key: str, table: Table) -> frozenset[int]:
     ck = (id(table), key)
     hit = _ROW_MATCH.get(ck)
     if hit is None:
+        if len(_ROW_MATCH) >= _CACHE_MAX:
+            _ROW_MATCH.clear()
         keys = _row_keys(table)
-        hit = frozenset(j for j, al in enumerate(keys) if _matches(key, al))
-        if len(key) <= CACHED_TEXT_MAX:
-            if len(_ROW_MATCH) >= _CACHE_MAX:
-                _ROW_MATCH.clear()
-            _ROW_MATCH[ck] = hit
+        hit = _ROW_MATCH[ck] = frozenset(j for j, al in enumerate(keys) if _matches(key, al))
     return hit
 
 
