@@ -781,6 +781,9 @@ def far_off(value: str) -> bool:
     return px is not None and px <= _FAR
 
 
+_MATH = frozenset({"calc", "min", "max", "clamp"})
+
+
 def _size(token) -> str | None:
     """_ZERO, _RELATIVE (of the parent's size), _ABSOLUTE, or None (inherit; invalid)."""
     kind = token.type
@@ -798,7 +801,13 @@ def _size(token) -> str | None:
             return _ABSOLUTE
         return _RELATIVE if word in ("smaller", "larger") else None
     if kind == "function":
-        return _ABSOLUTE  # calc() and the like: not evaluated, read as shown
+        # calc(0px), min(0em, 0px): zero when every number in it is zero (CSS Values 4 math
+        # functions); any other expression is not evaluated and read as shown.
+        nums = [a for a in token.arguments if a.type in ("dimension", "percentage", "number")]
+        if token.lower_name in _MATH and nums and all(a.value == 0 for a in nums):
+            if not any(a.type == "function" for a in token.arguments):
+                return _ZERO
+        return _ABSOLUTE
     return None
 
 

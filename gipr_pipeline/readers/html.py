@@ -164,7 +164,7 @@ def read_html(data: bytes) -> Document:
         problems.append(
             f"html_hidden_text: {stats.hidden} piece(s) of text with digits that the page hides "
             "(display:none, visibility:hidden, the hidden attribute, opacity:0, font-size:0, "
-            "text coloured like its background, off-screen) were not read"
+            "text coloured like its background, off-screen, a closed <details>) were not read"
         )
     if stats.struck:
         problems.append(
@@ -352,6 +352,21 @@ class _Walker:
                 return
         self.walk_shown(el, tag)
 
+    def _closed_details(self, el) -> None:
+        """A closed ``<details>`` shows its first ``<summary>`` only (HTML Living Standard,
+        the details element): the rest is hidden until someone opens it."""
+        summary = next(
+            (c for c in el if isinstance(c.tag, str) and c.tag.lower() == "summary"), None
+        )
+        rest = el.text_content()
+        if summary is not None:
+            rest = rest.replace(summary.text_content(), "", 1)
+            self.flush()
+            self.walk(summary)
+            self.flush()
+        if _DIGIT.search(rest):
+            self.stats.hidden += 1
+
     def _hide(self, el) -> None:
         if _DIGIT.search(el.text_content()):
             self.stats.hidden += 1
@@ -370,6 +385,9 @@ class _Walker:
             return
         if tag == "br":
             self.flush()
+            return
+        if tag == "details" and el.get("open") is None:
+            self._closed_details(el)
             return
         if tag == "table" and self._data_table(el):
             self.flush()

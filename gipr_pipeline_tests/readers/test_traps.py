@@ -79,7 +79,7 @@ def test_css_cascade_decides_what_shows():
     assert doc.problems == (
         "html_hidden_text: 3 piece(s) of text with digits that the page hides "
         "(display:none, visibility:hidden, the hidden attribute, opacity:0, font-size:0, "
-        "text coloured like its background, off-screen) were not read",
+        "text coloured like its background, off-screen, a closed <details>) were not read",
     )
 
 
@@ -126,7 +126,7 @@ def test_text_drawn_where_no_one_sees_it():
     assert doc.problems == (
         "html_hidden_text: 11 piece(s) of text with digits that the page hides "
         "(display:none, visibility:hidden, the hidden attribute, opacity:0, font-size:0, "
-        "text coloured like its background, off-screen) were not read",
+        "text coloured like its background, off-screen, a closed <details>) were not read",
     )
 
 
@@ -150,7 +150,7 @@ def test_css_level_4_forms_that_browsers_draw():
     assert doc.problems == (
         "html_hidden_text: 7 piece(s) of text with digits that the page hides "
         "(display:none, visibility:hidden, the hidden attribute, opacity:0, font-size:0, "
-        "text coloured like its background, off-screen) were not read",
+        "text coloured like its background, off-screen, a closed <details>) were not read",
     )
 
 

@@ -72,6 +72,7 @@ HTML_HIDE_KINDS = (
     "text_indent_rule",
     "clipped_inline",
     "clipped_rule",
+    "closed_details",
 )
 
 _HIDE_CSS = """
@@ -137,7 +138,9 @@ def html_hidden(lay: Layout, rng: random.Random, kinds=HTML_HIDE_KINDS, share=0.
         if kind == "descendant_of_hidden":
             return f'<div class="hid"><span style="display:inline">{digit}</span></div>'
         if kind == "font_size_zero_inline":
-            size = pick(("0", "0px", "0pt", "0em", "0%", "0 !important"))
+            size = pick(
+                ("0", "0px", "0pt", "0em", "0%", "0 !important", "calc(0px)", "min(0em, 0px)")
+            )
             return f'<span style="font-size:{size}">{digit}</span>'
         if kind == "font_size_zero_rule":
             return f'<span class="{pick(("fz", "fs"))}">{digit}</span>'
@@ -181,6 +184,9 @@ def html_hidden(lay: Layout, rng: random.Random, kinds=HTML_HIDE_KINDS, share=0.
             return f'<span style="position:absolute;clip:rect(0 0 0 0)">{digit}</span>'
         if kind == "clipped_rule":
             return f'<span class="{pick(("sr-only", "visually-hidden"))}">{digit}</span>'
+        if kind == "closed_details":
+            summary = pick(("", "<summary></summary>"))  # a summary with words shows them
+            return f"<details>{summary}{digit}</details>"
         raise ValueError(kind)
 
     def decoy(kind: str, text: str) -> str | None:
@@ -248,6 +254,8 @@ def html_hidden(lay: Layout, rng: random.Random, kinds=HTML_HIDE_KINDS, share=0.
         hidden = hide(kind, _other_digit(rng)) if rng.random() < share else ""
         shown = decoy(kind, html.escape(text)) if rng.random() < 0.35 else None
         if shown is None:
+            if kind == "closed_details" and hidden:  # a block: beside the figure, not inside it
+                return html.escape(text) + hidden
             return _insert(rng, text, hidden) if hidden else html.escape(text)
         return hidden + shown if rng.random() < 0.5 else shown + hidden
 
