@@ -115,14 +115,18 @@ def year_over_year(
             )
         else:
             rows.append(row(s, key, c, p))
-    # Ambiguous: every report of either year with the key, unpaired.
-    for key in sorted(k for k in ambiguous_keys if k is not None):
-        for _, c in sorted(cur.items()):
-            if continuity.agency_key(c["agency"]) == key:
-                rows.append(row("ambiguous", key, c, None))
-        for _, p in sorted(prev.items()):
-            if continuity.agency_key(p["agency"]) == key:
-                rows.append(row("ambiguous", key, None, p))
+    # Ambiguous: every report of either year with the key, unpaired. Each report's key once
+    # (a key per ambiguous key and report was minutes on a national year's 100k reports).
+    ambiguous_keys.discard(None)
+    of_key: dict[str, tuple[list[dict], list[dict]]] = {k: ([], []) for k in ambiguous_keys}
+    for side, reports in enumerate((cur, prev) if ambiguous_keys else ()):
+        for _, r in sorted(reports.items()):
+            hit = of_key.get(continuity.agency_key(r["agency"]))
+            if hit is not None:
+                hit[side].append(r)
+    for key in sorted(ambiguous_keys):
+        rows += [row("ambiguous", key, c, None) for c in of_key[key][0]]
+        rows += [row("ambiguous", key, None, p) for p in of_key[key][1]]
     return continuity.by_status(
         rows, SCHEMA, STATUSES, "agency_key", "report_id", "previous_report_id"
     )
