@@ -804,9 +804,9 @@ def _size(token) -> str | None:
         # calc(0px), min(0em, 0px): zero when every number in it is zero (CSS Values 4 math
         # functions); any other expression is not evaluated and read as shown.
         nums = [a for a in token.arguments if a.type in ("dimension", "percentage", "number")]
-        if token.lower_name in _MATH and nums and all(a.value == 0 for a in nums):
-            if not any(a.type == "function" for a in token.arguments):
-                return _ZERO
+        nested = any(a.type == "function" for a in token.arguments)
+        if token.lower_name in _MATH and nums and not nested and all(a.value == 0 for a in nums):
+            return _ZERO
         return _ABSOLUTE
     return None
 
