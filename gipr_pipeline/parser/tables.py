@@ -693,6 +693,8 @@ def _detached_rows(
     """The anchored rows whose label's own line does not hold the row's numbers: in a table
     without balance rules (section 二), "label / n / label" gives n to either label (a row
     printed after its label, or before the next), and a bare page number is a number too."""
+    if _printed_after_labels(cells, anchors, table):
+        return []
     out = []
     for a, (j, i) in enumerate(anchors):
         end = anchors[a + 1][1] if a + 1 < len(anchors) else len(cells)
@@ -700,6 +702,30 @@ def _detached_rows(
         if _own_line_values(cells, line_of, i, end, len(row.columns)) is None:
             out.append(row.code)
     return out
+
+
+_COUNTED = frozenset({VALUE, MARK, BLANK})
+
+
+def _printed_after_labels(cells: list[Cell], anchors: list[tuple[int, int]], table: Table) -> bool:
+    """The printed order settles "label / n / label": no number before the first label, and
+    each label followed by exactly its row's width of cells before any text and the next label
+    (the last row may be cut short). Numbers printed *before* their labels would leave the
+    first label's numbers in front of it, so only the reading after the labels fits."""
+    if not anchors or any(c.kind in _COUNTED for c in cells[: anchors[0][1]]):
+        return False
+    for a, (j, i) in enumerate(anchors):
+        last = a + 1 == len(anchors)
+        span = cells[i + 1 : len(cells) if last else anchors[a + 1][1]]
+        n = len(table.rows[j].columns)
+        head = 0
+        while head < len(span) and span[head].kind in _COUNTED:
+            head += 1
+        if any(c.kind in _COUNTED for c in span[head:]):
+            return False  # a number after text in the span: whose is it?
+        if head > n or (head < n and not last):
+            return False
+    return True
 
 
 def _rows_from_run(cells: list[Cell], text: str, table: Table) -> list[list[Cell]] | None:

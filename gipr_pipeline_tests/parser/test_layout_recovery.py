@@ -361,6 +361,33 @@ def test_section_two_row_after_a_bare_page_number_is_named():
     ]
 
 
+def test_section_two_one_cell_a_line_cut_short_reads_the_rows_before_the_cut():
+    """One cell a line ("规章 |", "0 |", …), the page cut after 行政处罚's label: no number before
+    the first label and each label followed by exactly its width, so the printed order settles
+    whose numbers they are (found at 100k: 60 such cut pages were named row_disputed)."""
+    cells = [
+        "第二十条第(一)项", "信息内容", "本年制发件数", "本年废止件数", "现行有效件数",
+        "规章", "0", "68", "0", "行政规范性文件", "0", "25", "0",
+        "第二十条第(五)项", "信息内容", "本年处理决定数量", "行政许可", "325",
+        "第二十条第(六)项", "信息内容", "本年处理决定数量", "行政处罚",
+    ]  # fmt: skip
+    read = read_table(normalize("\n".join(f"{c} |" for c in cells)), ACT, T)
+    assert read.values == {
+        ("rules", "issued"): 0,
+        ("rules", "repealed"): 68,
+        ("rules", "in_force"): 0,
+        ("normative_documents", "issued"): 0,
+        ("normative_documents", "repealed"): 25,
+        ("normative_documents", "in_force"): 0,
+        ("licensing", "decisions"): 325,
+    }
+    assert not [p for p in read.problems if p.startswith("row_disputed")]
+    # The same table with one number too many after 行政许可 (a bare page number?) proves nothing.
+    extra = [*cells[:18], "7", *cells[18:]]
+    read = read_table(normalize("\n".join(f"{c} |" for c in extra)), ACT, T)
+    assert ("licensing", "decisions") not in read.values
+
+
 # ------------------------------------------------------------------ OCR / vision-model markdown
 LOOKALIKES = {"复": "夏", "诉": "拆", "理": "埋", "申": "甲", "息": "急", "未": "末", "已": "己"}
 
